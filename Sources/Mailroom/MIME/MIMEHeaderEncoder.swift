@@ -1,0 +1,206 @@
+import Foundation
+
+/// Writes header fields: RFC 2047 encoded words for non-ASCII text, RFC 2231 parameters for
+/// non-ASCII or long file names, and folding so lines stay within 78 characters where there is a
+/// place to fold, and always within 998.
+enum MIMEHeaderEncoder {
+    /// The line length folding aims for (RFC 5322 section 2.1.1), without the CRLF.
+    static let preferredLineLength = 78
+    /// The longest a folded token may make a line before the value is encoded instead.
+    static let hardLineLength = 998
+    /// The longest an encoded word may be (RFC 2047 section 2).
+    static let encodedWordLength = 75
+
+    // MARK: Fields
+
+    /// `Name: value` for free text (Subject, custom headers), folded, with CRLF.
+    static func unstructured(_ name: String, _ value: String) -> String {
+        let words = value.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let longest = words.map(\.utf8.count).max() ?? 0
+        let plain = value.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" }
+            && !value.contains("=?")
+            && longest + name.utf8.count + 2 < hardLineLength
+        return fold(name, plain ? words : encodedWords(value, phrase: false))
+    }
+
+    /// `Name: a, "B" <b@x.io>` for an address list, folded between addresses and encoded words.
+    static func addressList(_ name: String, _ addresses: [EmailAddress]) -> String {
+        var tokens: [String] = []
+        for (index, address) in addresses.enumerated() {
+            var addressTokens = displayNameTokens(address.displayName)
+            addressTokens.append(addressTokens.isEmpty ? address.mailbox : "<\(address.mailbox)>")
+            if index < addresses.count - 1 { addressTokens[addressTokens.count - 1] += "," }
+            tokens += addressTokens
+        }
+        return fold(name, tokens)
+    }
+
+    /// `Name: value; key="v"; key*=utf-8''%E2%82%AC` with each parameter encoded as it needs.
+    static func parameterized(_ name: String, _ value: String, _ parameters: [(String, String)]) -> String {
+        var tokens = [value]
+        for (key, parameterValue) in parameters {
+            tokens[tokens.count - 1] += ";"
+            tokens += parameterTokens(key, parameterValue)
+        }
+        if let last = tokens.last, last.hasSuffix(";") { tokens[tokens.count - 1] = String(last.dropLast()) }
+        return fold(name, tokens)
+    }
+
+    /// Joins tokens with single spaces, breaking a line (CRLF SP) before a token that would pass
+    /// the preferred length. Unfolding restores exactly the joined value.
+    static func fold(_ name: String, _ tokens: [String]) -> String {
+        var output = name + ":"
+        var lineLength = output.utf8.count
+        for token in tokens {
+            let length = token.utf8.count
+            if lineLength + 1 + length > preferredLineLength && lineLength > name.utf8.count + 1 && !token.isEmpty {
+                output += "\r\n "
+                lineLength = 1
+            } else {
+                output += " "
+                lineLength += 1
+            }
+            output += token
+            lineLength += length
+        }
+        return output + "\r\n"
+    }
+
+    // MARK: Display names
+
+    private static func displayNameTokens(_ displayName: String?) -> [String] {
+        guard let displayName, !displayName.isEmpty else { return [] }
+        let isPrintableASCII = displayName.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        guard isPrintableASCII, !displayName.contains("=?") else { return encodedWords(displayName, phrase: true) }
+        let atoms = displayName.split(separator: " ", omittingEmptySubsequences: false)
+        let needsQuotes = atoms.contains(where: \.isEmpty)
+            || displayName.unicodeScalars.contains { EmailAddress.phraseSpecials.contains($0) }
+        guard needsQuotes else { return atoms.map(String.init) }
+        let escaped = displayName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        guard escaped.utf8.count + 2 <= encodedWordLength else { return encodedWords(displayName, phrase: true) }
+        return ["\"\(escaped)\""]
+    }
+
+    // MARK: RFC 2047 encoded words
+
+    /// Characters a Q-encoded word may carry literally in any header context (RFC 2047 section 5(3)).
+    private static func isQLiteral(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Splits `text` into UTF-8 encoded words of at most 75 characters, never splitting a character,
+    /// choosing Q or B encoding by which is shorter.
+    static func encodedWords(_ text: String, phrase: Bool) -> [String] {
+        let utf8 = Array(text.utf8)
+        let qLength = utf8.reduce(0) { $0 + (isQLiteral($1) || $1 == UInt8(ascii: " ") ? 1 : 3) }
+        let useQ = qLength <= (utf8.count + 2) / 3 * 4
+        let prefix = useQ ? "=?utf-8?q?" : "=?utf-8?b?"
+        let capacity = encodedWordLength - prefix.utf8.count - 2
+
+        var words: [String] = []
+        var pending: [UInt8] = []
+        func encodedLength(_ bytes: [UInt8]) -> Int {
+            useQ ? bytes.reduce(0) { $0 + (isQLiteral($1) || $1 == UInt8(ascii: " ") ? 1 : 3) } : (bytes.count + 2) / 3 * 4
+        }
+        func flush() {
+            guard !pending.isEmpty else { return }
+            words.append(prefix + encode(pending, q: useQ) + "?=")
+            pending.removeAll(keepingCapacity: true)
+        }
+        for character in text {
+            // A character longer than one word (a long grapheme cluster) is split between scalars.
+            let pieces = encodedLength(Array(character.utf8)) <= capacity
+                ? [Array(character.utf8)] : character.unicodeScalars.map { Array(String($0).utf8) }
+            for piece in pieces {
+                if encodedLength(pending + piece) > capacity { flush() }
+                pending += piece
+            }
+        }
+        flush()
+        return words
+    }
+
+    private static func encode(_ bytes: [UInt8], q: Bool) -> String {
+        guard q else {
+            var output: [UInt8] = []
+            MIMEBodyEncoder.appendBase64(bytes[...], to: &output)
+            return String(decoding: output, as: UTF8.self)
+        }
+        var output = ""
+        for byte in bytes {
+            if byte == UInt8(ascii: " ") {
+                output += "_"
+            } else if isQLiteral(byte) {
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                output += String(format: "=%02X", byte)
+            }
+        }
+        return output
+    }
+
+    // MARK: RFC 2231 parameters
+
+    /// The longest a parameter segment's value gets before it is continued (`name*0*`, `name*1*`).
+    private static let parameterSegmentLength = 60
+
+    /// RFC 2231 `attribute-char`: token characters other than `*`, `'` and `%`.
+    private static func isAttributeCharacter(_ byte: UInt8) -> Bool {
+        guard byte > 0x20, byte < 0x7F else { return false }
+        return !"*'%()<>@,;:\\\"/[]?=".utf8.contains(byte)
+    }
+
+    private static func parameterTokens(_ key: String, _ value: String) -> [String] {
+        let isPrintableASCII = value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        if isPrintableASCII {
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            if escaped.utf8.count <= parameterSegmentLength { return ["\(key)=\"\(escaped)\""] }
+        }
+        // Percent-encode per RFC 2231, never splitting a %XX triplet or a UTF-8 sequence across segments.
+        var segments: [String] = []
+        var current = ""
+        for character in value {
+            var encoded = ""
+            for byte in character.utf8 {
+                encoded += isAttributeCharacter(byte) ? String(Unicode.Scalar(byte)) : String(format: "%%%02X", byte)
+            }
+            if !current.isEmpty && current.utf8.count + encoded.utf8.count > parameterSegmentLength {
+                segments.append(current)
+                current = ""
+            }
+            current += encoded
+        }
+        segments.append(current)
+        if segments.count == 1 { return ["\(key)*=utf-8''\(segments[0])"] }
+        return segments.enumerated().map { index, segment in
+            let token = index == 0 ? "\(key)*0*=utf-8''\(segment)" : "\(key)*\(index)*=\(segment)"
+            return index < segments.count - 1 ? token + ";" : token
+        }
+    }
+
+    // MARK: Dates
+
+    /// RFC 5322 date-time in UTC: `Sat, 21 Nov 2026 19:28:39 +0000`.
+    static func date(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7]
+        let month = months[((parts.month ?? 1) - 1) % 12]
+        func padded(_ value: Int?, _ width: Int) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let time = "\(padded(parts.hour, 2)):\(padded(parts.minute, 2)):\(padded(parts.second, 2))"
+        return "\(weekday), \(padded(parts.day, 2)) \(month) \(padded(parts.year, 4)) \(time) +0000"
+    }
+}
