@@ -46,7 +46,7 @@ extension Email {
             },
             nextBoundary: &nextBoundary
         )
-        writer.write("\r\n")
+        if !writer.endsWithLineBreak { writer.write("\r\n") }
 
         let message = MIMEMessage(segments: writer.finish(), messageID: messageID, date: date)
         if let limit = options.maximumSize, message.byteCount > limit {

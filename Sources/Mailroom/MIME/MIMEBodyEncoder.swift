@@ -17,8 +17,12 @@ enum MIMEBodyEncoder {
 
     /// Encodes text for a MIME body: 7bit when it is ASCII with legal lines, otherwise
     /// quoted-printable for mostly-ASCII text and base64 for the rest.
+    ///
+    /// Non-empty text gets a final line break if it lacks one: the CRLF that ends a message is part
+    /// of a single-part body to every parser, so adding it always keeps both shapes alike.
     static func encodeText(_ text: String) -> EncodedText {
-        let bytes = canonicalLineEnds(text)
+        var bytes = canonicalLineEnds(text)
+        if !bytes.isEmpty && bytes.last != UInt8(ascii: "\n") { bytes += [0x0D, 0x0A] }
         var nonASCII = 0
         var longestLine = 0
         var lineLength = 0

@@ -1,11 +1,12 @@
 import Foundation
 
 /// Writes header fields: RFC 2047 encoded words for non-ASCII text, RFC 2231 parameters for
-/// non-ASCII or long file names, and folding so lines stay within 78 characters where there is a
+/// non-ASCII or long file names, and folding so lines stay within 76 characters where there is a
 /// place to fold, and always within 998.
 enum MIMEHeaderEncoder {
-    /// The line length folding aims for (RFC 5322 section 2.1.1), without the CRLF.
-    static let preferredLineLength = 78
+    /// The line length folding aims for, without the CRLF: RFC 2047's limit for lines holding
+    /// encoded words, within RFC 5322's recommended 78.
+    static let preferredLineLength = 76
     /// The longest a folded token may make a line before the value is encoded instead.
     static let hardLineLength = 998
     /// The longest an encoded word may be (RFC 2047 section 2).
@@ -20,14 +21,14 @@ enum MIMEHeaderEncoder {
         let plain = value.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" }
             && !value.contains("=?")
             && longest + name.utf8.count + 2 < hardLineLength
-        return fold(name, plain ? words : encodedWords(value, phrase: false))
+        return fold(name, plain ? words : encodedWords(value, firstWordLimit: firstLineRoom(name)))
     }
 
     /// `Name: a, "B" <b@x.io>` for an address list, folded between addresses and encoded words.
     static func addressList(_ name: String, _ addresses: [EmailAddress]) -> String {
         var tokens: [String] = []
         for (index, address) in addresses.enumerated() {
-            var addressTokens = displayNameTokens(address.displayName)
+            var addressTokens = displayNameTokens(address.displayName, firstWordLimit: index == 0 ? firstLineRoom(name) : encodedWordLength)
             addressTokens.append(addressTokens.isEmpty ? address.mailbox : "<\(address.mailbox)>")
             if index < addresses.count - 1 { addressTokens[addressTokens.count - 1] += "," }
             tokens += addressTokens
@@ -46,14 +47,21 @@ enum MIMEHeaderEncoder {
         return fold(name, tokens)
     }
 
-    /// Joins tokens with single spaces, breaking a line (CRLF SP) before a token that would pass
-    /// the preferred length. Unfolding restores exactly the joined value.
+    /// Room for an encoded word after `Name: ` on the first line; a word that cannot fit usefully
+    /// there starts on the next line instead.
+    private static func firstLineRoom(_ name: String) -> Int {
+        let room = preferredLineLength - name.utf8.count - 2
+        return room >= 20 ? min(room, encodedWordLength) : encodedWordLength
+    }
+
+    /// Joins tokens with single spaces, breaking a line (CRLF SP) before a non-empty token that
+    /// would pass the preferred length. Unfolding restores exactly the joined value.
     static func fold(_ name: String, _ tokens: [String]) -> String {
         var output = name + ":"
         var lineLength = output.utf8.count
         for token in tokens {
             let length = token.utf8.count
-            if lineLength + 1 + length > preferredLineLength && lineLength > name.utf8.count + 1 && !token.isEmpty {
+            if lineLength + 1 + length > preferredLineLength && !token.isEmpty {
                 output += "\r\n "
                 lineLength = 1
             } else {
@@ -68,17 +76,57 @@ enum MIMEHeaderEncoder {
 
     // MARK: Display names
 
-    private static func displayNameTokens(_ displayName: String?) -> [String] {
+    /// The display name as phrase tokens: atoms, or one quoted string, when it is printable ASCII;
+    /// otherwise ASCII words stay plain and each run of other words becomes encoded words.
+    ///
+    /// A run is encoded whole, so its spaces travel inside the encoded text: decoders drop white
+    /// space between adjacent encoded words (RFC 2047 section 6.2), except Python's, which keeps it;
+    /// one word per run keeps both readings alike unless a run is longer than one encoded word.
+    private static func displayNameTokens(_ displayName: String?, firstWordLimit: Int) -> [String] {
         guard let displayName, !displayName.isEmpty else { return [] }
-        let isPrintableASCII = displayName.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-        guard isPrintableASCII, !displayName.contains("=?") else { return encodedWords(displayName, phrase: true) }
-        let atoms = displayName.split(separator: " ", omittingEmptySubsequences: false)
-        let needsQuotes = atoms.contains(where: \.isEmpty)
-            || displayName.unicodeScalars.contains { EmailAddress.phraseSpecials.contains($0) }
-        guard needsQuotes else { return atoms.map(String.init) }
-        let escaped = displayName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        guard escaped.utf8.count + 2 <= encodedWordLength else { return encodedWords(displayName, phrase: true) }
-        return ["\"\(escaped)\""]
+        let words = displayName.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        if isQuotable(displayName) {
+            if words.allSatisfy(isAtom) { return words }
+            if displayName.utf8.count < hardLineLength / 2 { return quotedTokens(displayName) }
+        }
+        var tokens: [String] = []
+        var run: [String] = []
+        func flushRun() {
+            guard !run.isEmpty else { return }
+            tokens += encodedWords(run.joined(separator: " "), firstWordLimit: tokens.isEmpty ? firstWordLimit : encodedWordLength)
+            run = []
+        }
+        for word in words where !word.isEmpty {
+            if isQuotable(word) {
+                flushRun()
+                tokens += isAtom(word) ? [word] : quotedTokens(word)
+            } else {
+                run.append(word)
+            }
+        }
+        flushRun()
+        return tokens
+    }
+
+    /// Printable ASCII (tabs allowed) without anything that looks like an encoded word.
+    private static func isQuotable(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" } && !text.contains("=?")
+    }
+
+    /// An RFC 5322 atom: one or more `atext` characters.
+    private static func isAtom(_ word: String) -> Bool {
+        !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && !EmailAddress.phraseSpecials.contains($0) }
+    }
+
+    /// A quoted string with `\` and `"` escaped.
+    private static func quotedString(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// A quoted string cut at its spaces, so folding may break it there (FWS is allowed inside a
+    /// quoted string, and unfolding restores the space).
+    private static func quotedTokens(_ text: String) -> [String] {
+        quotedString(text).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
     }
 
     // MARK: RFC 2047 encoded words
@@ -95,14 +143,16 @@ enum MIMEHeaderEncoder {
         }
     }
 
-    /// Splits `text` into UTF-8 encoded words of at most 75 characters, never splitting a character,
-    /// choosing Q or B encoding by which is shorter.
-    static func encodedWords(_ text: String, phrase: Bool) -> [String] {
+    /// Splits `text` into UTF-8 encoded words of at most 75 characters (the first at most
+    /// `firstWordLimit`), never splitting a character, choosing Q or B encoding by which is shorter.
+    /// Q uses only the characters RFC 2047 allows in phrases, so the words suit any header.
+    static func encodedWords(_ text: String, firstWordLimit: Int = encodedWordLength) -> [String] {
         let utf8 = Array(text.utf8)
         let qLength = utf8.reduce(0) { $0 + (isQLiteral($1) || $1 == UInt8(ascii: " ") ? 1 : 3) }
         let useQ = qLength <= (utf8.count + 2) / 3 * 4
         let prefix = useQ ? "=?utf-8?q?" : "=?utf-8?b?"
-        let capacity = encodedWordLength - prefix.utf8.count - 2
+        let overhead = prefix.utf8.count + 2
+        var capacity = firstWordLimit - overhead
 
         var words: [String] = []
         var pending: [UInt8] = []
@@ -113,13 +163,18 @@ enum MIMEHeaderEncoder {
             guard !pending.isEmpty else { return }
             words.append(prefix + encode(pending, q: useQ) + "?=")
             pending.removeAll(keepingCapacity: true)
+            capacity = encodedWordLength - overhead
         }
+        let fullCapacity = encodedWordLength - overhead
         for character in text {
             // A character longer than one word (a long grapheme cluster) is split between scalars.
-            let pieces = encodedLength(Array(character.utf8)) <= capacity
-                ? [Array(character.utf8)] : character.unicodeScalars.map { Array(String($0).utf8) }
+            let bytes = Array(character.utf8)
+            let pieces = encodedLength(bytes) <= fullCapacity ? [bytes] : character.unicodeScalars.map { Array(String($0).utf8) }
             for piece in pieces {
-                if encodedLength(pending + piece) > capacity { flush() }
+                if encodedLength(pending + piece) > capacity {
+                    // Too big for what is left of the first line: start the word on the next one.
+                    if pending.isEmpty { capacity = fullCapacity } else { flush() }
+                }
                 pending += piece
             }
         }
@@ -160,8 +215,8 @@ enum MIMEHeaderEncoder {
     private static func parameterTokens(_ key: String, _ value: String) -> [String] {
         let isPrintableASCII = value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
         if isPrintableASCII {
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            if escaped.utf8.count <= parameterSegmentLength { return ["\(key)=\"\(escaped)\""] }
+            let quoted = quotedString(value)
+            if quoted.utf8.count <= parameterSegmentLength + 2 { return ["\(key)=\(quoted)"] }
         }
         // Percent-encode per RFC 2231, never splitting a %XX triplet or a UTF-8 sequence across segments.
         var segments: [String] = []

@@ -4,6 +4,11 @@ struct MIMEWriter {
     private(set) var segments: [MIMESegment] = []
     private var buffer: [UInt8] = []
 
+    /// Whether everything written so far ends with CRLF.
+    var endsWithLineBreak: Bool {
+        buffer.isEmpty ? false : buffer.suffix(2) == [0x0D, 0x0A]
+    }
+
     mutating func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
     }

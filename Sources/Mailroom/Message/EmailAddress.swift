@@ -36,11 +36,13 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// Parses one address: `jane@example.com`, `Jane <jane@example.com>` or `"Doe, Jane" <jane@example.com>`.
     ///
-    /// - Parameter string: The text to parse; surrounding white space is ignored.
+    /// - Parameters:
+    ///   - string: The text to parse; surrounding white space is ignored.
+    ///   - field: The name used in errors, e.g. `from`. Default `address`.
     /// - Throws: ``MailroomError`` with code ``MailroomError/Code/invalidAddress`` saying what is
     ///   wrong, or ``MailroomError/Code/headerInjection`` for a line break.
-    public init(_ string: String) throws {
-        self = try Self.parse(string, field: "address")
+    public init(_ string: String, field: String = "address") throws {
+        self = try Self.parse(string, field: field)
     }
 
     /// Creates an address from its parts, validating both.

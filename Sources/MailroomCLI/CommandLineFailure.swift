@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Mailroom
+
+/// Runs a command body so that a Mailroom error becomes one line on stderr and a failing exit
+/// status, with nothing written to stdout.
+enum CommandLineFailure {
+    static func reporting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as MailroomError {
+            writeError("\(error)")
+            throw ExitCode.failure
+        } catch let error as BatchSendError {
+            writeError("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    static func writeError(_ line: String) {
+        let flattened = line.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("mailroom: error: \(flattened)\n".utf8))
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `mailroom`: render, send and inspect email from the command line.
+@main
+struct MailroomCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailroom",
+        abstract: "Render, send and inspect email with Mailroom.",
+        subcommands: [RenderCommand.self]
+    )
+}
