@@ -32,12 +32,13 @@ public struct EmailHeader: Sendable, Hashable, Codable {
     /// - Throws: ``MailroomError`` with ``MailroomError/Code/headerInjection`` for a line break, or
     ///   ``MailroomError/Code/invalidValue`` for a malformed or reserved name.
     public func validate(field: String) throws {
-        let named = "headers[\(name)]"
-        try HeaderText.check(name, field: named)
-        try HeaderText.check(value, field: named)
+        // The name is checked against the positional field first, so an error never echoes a line break.
+        try HeaderText.check(name, field: field)
         guard !name.isEmpty, name.allSatisfy(HeaderText.isFieldNameCharacter) else {
             throw MailroomError.invalidValue(field: field, "'\(name)' is not a header name (printable ASCII, no colon or space)")
         }
+        let named = "headers[\(name)]"
+        try HeaderText.check(value, field: named)
         guard name.utf8.count <= 76 else {
             throw MailroomError.invalidValue(field: named, "a header name is at most 76 characters")
         }

@@ -46,7 +46,7 @@ public struct SendOptions: Sendable, Hashable {
 
     /// Checks tags and variable names.
     ///
-    /// - Throws: ``MailroomError`` naming `tags[i]` or `variables[name]`.
+    /// - Throws: ``MailroomError`` naming `tags[i]` or `variables`.
     public func validate() throws {
         for (index, tag) in tags.enumerated() {
             try HeaderText.check(tag, field: "tags[\(index)]")
@@ -55,7 +55,7 @@ public struct SendOptions: Sendable, Hashable {
             }
         }
         for name in variables.keys.sorted() {
-            try HeaderText.check(name, field: "variables[\(name)]")
+            try HeaderText.check(name, field: "variables")
             if name.isEmpty { throw MailroomError.invalidValue(field: "variables", "a variable name must not be empty") }
         }
     }

@@ -67,7 +67,7 @@ public struct BatchEmail: Sendable, Hashable {
 
     /// Checks the message and every recipient.
     ///
-    /// - Throws: ``MailroomError`` naming `recipients`, `recipients[i]`, `recipients[i].variables[name]`,
+    /// - Throws: ``MailroomError`` naming `recipients`, `recipients[i]`, `recipients[i].variables`,
     ///   `cc`/`bcc` when the message has its own, or any field of the message.
     public func validate() throws {
         if recipients.isEmpty { throw MailroomError.missingField("recipients", "a batch needs at least one recipient") }
@@ -77,7 +77,7 @@ public struct BatchEmail: Sendable, Hashable {
         for (index, recipient) in recipients.enumerated() {
             try recipient.address.validate(field: "recipients[\(index)]")
             for name in recipient.variables.keys.sorted() {
-                try HeaderText.check(name, field: "recipients[\(index)].variables[\(name)]")
+                try HeaderText.check(name, field: "recipients[\(index)].variables")
             }
         }
         var first = email

@@ -94,3 +94,14 @@ public struct SuppressingMailer<Base: Mailer, Store: SuppressionStore>: Mailer {
         SendReceipt(id: nil, message: "Every recipient is suppressed; nothing was sent.", accepted: [], suppressed: suppressed)
     }
 }
+
+extension SuppressingMailer where Base == AnyMailer {
+    /// Wraps a mailer held as `any Mailer`, as dependency injection usually holds it.
+    ///
+    /// - Parameters:
+    ///   - base: The mailer that sends.
+    ///   - store: The suppression lists.
+    public init(wrapping base: any Mailer, store: Store) {
+        self.init(wrapping: AnyMailer(base), store: store)
+    }
+}
