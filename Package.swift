@@ -25,16 +25,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets: the independent MIME parser (Python's `email`
+        // package), PATH lookup and temporary directories. Not a product.
+        .target(
+            name: "MailroomTestSupport",
+            dependencies: ["Mailroom"],
+            path: "Tests/MailroomTestSupport"
+        ),
         .testTarget(
             name: "MailroomTests",
             dependencies: [
                 "Mailroom",
+                "MailroomTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "MailroomCLITests",
-            dependencies: ["MailroomCLI", "Mailroom"]
+            dependencies: [
+                "MailroomCLI",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

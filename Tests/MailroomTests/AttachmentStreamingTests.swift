@@ -1,5 +1,6 @@
 import Foundation
 import Mailroom
+import MailroomTestSupport
 import Testing
 
 @Suite struct AttachmentStreamingTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Mailroom
+import MailroomTestSupport
 import Testing
 
 /// Renders messages and reads them back with an independent parser (Python's `email` package),

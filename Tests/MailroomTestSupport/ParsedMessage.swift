@@ -1,46 +1,46 @@
 import Foundation
-import Mailroom
 
 /// A message as Python's standard `email` package (policy `default`) parsed it: an independent
 /// reading of our MIME, so a rendering test checks what any standards-following parser sees.
-struct ParsedMessage: Decodable {
-    struct Part: Decodable {
-        var type: String
-        var filename: String?
-        var disposition: String?
-        var contentID: String?
-        var charset: String?
-        var transferEncoding: String?
-        var body: String  // base64 of the decoded payload
+public struct ParsedMessage: Decodable, Sendable {
+    public struct Part: Decodable, Sendable {
+        public var type: String
+        public var filename: String?
+        public var disposition: String?
+        public var contentID: String?
+        public var charset: String?
+        public var transferEncoding: String?
+        public var body: String  // base64 of the decoded payload
         /// The decoded text with line ends made LF; the wire form is checked separately.
-        var text: String?
+        public var text: String?
 
-        var bytes: [UInt8] { Array(Data(base64Encoded: body) ?? Data()) }
+        public var bytes: [UInt8] { Array(Data(base64Encoded: body) ?? Data()) }
     }
 
-    var headers: [[String]]
+    public var headers: [[String]]
     /// Decoded (display name, address) pairs of From, To, Cc and Reply-To, by header name.
-    var addresses: [String: [[String]]]
-    var structure: String
-    var parts: [Part]
-    var defects: [String]
+    public var addresses: [String: [[String]]]
+    public var structure: String
+    public var parts: [Part]
+    public var defects: [String]
 
     /// The decoded value of the first header called `name` (case-insensitive).
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0[0].lowercased() == name.lowercased() }?[1]
     }
 
     /// The names of all top-level headers, in order.
-    var headerNames: [String] { headers.map { $0[0] } }
+    public var headerNames: [String] { headers.map { $0[0] } }
 
     /// The first leaf part of the given content type.
-    func part(_ type: String) -> Part? { parts.first { $0.type == type } }
+    public func part(_ type: String) -> Part? { parts.first { $0.type == type } }
 
     /// Parses `bytes` with Python's `email` package.
-    static func parse(_ bytes: [UInt8]) throws -> ParsedMessage {
+    public static func parse(_ bytes: [UInt8]) throws -> ParsedMessage {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        guard let python = Executable.find("python3") else { throw PythonMissing() }
+        process.executableURL = python
+        process.arguments = ["-c", script]
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()
@@ -63,9 +63,9 @@ struct ParsedMessage: Decodable {
         return try JSONDecoder().decode(ParsedMessage.self, from: data)
     }
 
-    struct ParseFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    public struct ParseFailure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     private static let script = #"""
@@ -116,4 +116,9 @@ for name in ("From", "To", "Cc", "Reply-To"):
 
 print(json.dumps({"headers": top, "addresses": addresses, "structure": structure(message), "parts": parts, "defects": defects}))
 """#
+}
+
+/// The tests read MIME back with Python's standard `email` package; `.ci/run` installs python3.
+public struct PythonMissing: Error, CustomStringConvertible {
+    public var description: String { "python3 is not on PATH; it is needed as the independent MIME parser" }
 }

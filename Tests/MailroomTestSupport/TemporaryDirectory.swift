@@ -1,10 +1,12 @@
 import Foundation
 
 /// A directory under the system's temporary folder, removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
+public final class TemporaryDirectory: Sendable {
+    /// The directory's path.
+    public let path: String
 
-    init() throws {
+    /// Creates a fresh, empty directory.
+    public init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -14,7 +16,7 @@ final class TemporaryDirectory: Sendable {
     }
 
     /// Writes `bytes` to a file in the directory and returns its path.
-    func write(_ bytes: [UInt8], named name: String) throws -> String {
+    public func write(_ bytes: [UInt8], named name: String) throws -> String {
         let file = (path as NSString).appendingPathComponent(name)
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         return file

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Runs the built `mailroom` executable, as a user would, capturing stdout, stderr and the status.
+struct MailroomExecutable {
+    struct Result {
+        var status: Int32
+        var stdout: [UInt8]
+        var stderr: String
+    }
+
+    /// The executable built beside this test bundle (SwiftPM puts products in one folder).
+    static func locate() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("mailroom")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        throw NotBuilt()
+    }
+
+    struct NotBuilt: Error, CustomStringConvertible {
+        var description: String { "the mailroom executable was not found beside the test bundle; run `swift build` first" }
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try locate()
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Drain stderr on another thread so neither pipe can fill up and block the child.
+        let errorData = ErrorBuffer()
+        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1_000) }
+        return Result(status: process.terminationStatus, stdout: Array(stdout), stderr: String(decoding: errorData.get(), as: UTF8.self))
+    }
+}
+
+/// The stderr bytes handed from the reading thread.
+final class ErrorBuffer: @unchecked Sendable {
+    // A lock-guarded box: written once by the reader thread, read by the test after it finishes.
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data ?? Data() } }
+    var isSet: Bool { lock.withLock { data != nil } }
+}
