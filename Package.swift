@@ -25,6 +25,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "welcome-email-sample",
+            dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")],
+            path: "Samples/WelcomeEmail"
+        ),
         // Helpers shared by the test targets: the independent MIME parser (Python's `email`
         // package), PATH lookup and temporary directories. Not a product.
         .target(
