@@ -1,3 +1,4 @@
+/// Public because `Logger` appears in this file's public API.
 public import Logging
 
 /// Where send alerts are kept: Mailgun's thresholds API, or the in-memory double.

@@ -1,3 +1,4 @@
+/// Public because `Date` appears in this file's public API.
 public import Foundation
 
 /// A send alert: notify a channel when a sending metric crosses a limit (Mailgun's

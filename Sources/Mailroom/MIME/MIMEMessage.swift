@@ -1,3 +1,4 @@
+/// Public because `Date` appears in this file's public API.
 public import Foundation
 
 /// An RFC 5322 message as a stream of byte chunks, with its length known before the first byte.

@@ -1,3 +1,4 @@
+/// Public because `Date` appears in this file's public API.
 public import Foundation
 
 /// What ``Email/renderMIME(options:)`` would otherwise choose itself: the date, the Message-ID, the

@@ -1,3 +1,4 @@
+/// Public because `Date` appears in this file's public API.
 public import Foundation
 
 /// How a message is delivered, as opposed to what it says: tags, variables, schedule, test mode,

@@ -1,3 +1,4 @@
+/// Public because `Logger` appears in this file's public API.
 public import Logging
 
 /// Any ``Mailer`` behind one concrete type, so that generic decorators can wrap a mailer held as

@@ -1,3 +1,4 @@
+/// Public because `Logger` appears in this file's public API.
 public import Logging
 
 /// Something that sends email: Mailgun, the in-memory double, or a decorator around either.

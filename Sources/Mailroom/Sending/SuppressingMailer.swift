@@ -1,3 +1,4 @@
+/// Public because `Logger` appears in this file's public API.
 public import Logging
 
 /// A ``Mailer`` that leaves out suppressed recipients before handing a message to another mailer.

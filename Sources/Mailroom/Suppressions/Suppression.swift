@@ -1,3 +1,4 @@
+/// Public because `Date` appears in this file's public API.
 public import Foundation
 
 /// An address that must not receive mail: unsubscribed (from some tags or all), bounced, or

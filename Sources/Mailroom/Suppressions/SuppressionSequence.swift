@@ -4,7 +4,7 @@
 /// the first empty page (Mailgun's rule for the end of a list).
 ///
 /// ```swift
-/// for try await unsubscribe in store.list(.unsubscribe) { print(unsubscribe.address) }
+/// for try await unsubscribe in store.list(.unsubscribe) { logger.info("\(unsubscribe.address)") }
 /// ```
 public struct SuppressionSequence: AsyncSequence, Sendable {
     /// One suppression.

@@ -1,3 +1,4 @@
+/// Public because `Logger` appears in this file's public API.
 public import Logging
 
 /// The lists of addresses that must not receive mail: unsubscribes (per tag), bounces and complaints.
