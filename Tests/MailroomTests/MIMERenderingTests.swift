@@ -168,6 +168,20 @@ import Testing
         #expect(parsed.part("text/plain")?.text == expected)
     }
 
+    @Test func transferEncodingFollowsTheContent() async throws {
+        func encoding(of text: String) async throws -> String? {
+            let email = Email(from: "hello@acme.test", to: ["bob@example.com"], subject: "E", text: text)
+            let (_, parsed) = try await renderAndParse(email)
+            #expect(parsed.parts[0].text == text + "\n")
+            return parsed.parts[0].transferEncoding
+        }
+        #expect(try await encoding(of: "Shopping:\n- milk\n- bread") == "7bit")
+        #expect(try await encoding(of: "Thanks\n-- \nAcme") == "quoted-printable", "a '--' line could pose as a boundary")
+        #expect(try await encoding(of: "café") == "quoted-printable")
+        #expect(try await encoding(of: String(repeating: "x", count: 999)) == "quoted-printable")
+        #expect(try await encoding(of: String(repeating: "x", count: 998)) == "7bit")
+    }
+
     @Test func mostlyNonASCIITextUsesBase64() async throws {
         let text = String(repeating: "日本語のテキスト。", count: 50)
         let email = Email(from: "hello@acme.test", to: ["bob@example.com"], subject: "JP", text: text)

@@ -25,23 +25,21 @@ enum MIMEBodyEncoder {
         if !bytes.isEmpty && bytes.last != UInt8(ascii: "\n") { bytes += [0x0D, 0x0A] }
         var nonASCII = 0
         var longestLine = 0
-        var lineLength = 0
-        var lineStartsWithDash = false
-        var previous: UInt8 = UInt8(ascii: "\n")
-        for byte in bytes {
+        var lineStart = 0
+        var lineStartsWithDashes = false
+        for (index, byte) in bytes.enumerated() {
             if byte >= 0x80 || byte == 0 { nonASCII += 1 }
-            if byte == UInt8(ascii: "\n") {
-                longestLine = max(longestLine, lineLength)
-                lineLength = 0
-            } else {
-                // A line opening with "--" could be mistaken for a boundary; QP escapes it.
-                if previous == UInt8(ascii: "\n") && byte == UInt8(ascii: "-") { lineStartsWithDash = true }
-                lineLength += 1
+            if index == lineStart, byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
+                // Only a line opening with "--" could be mistaken for a boundary; QP escapes it.
+                lineStartsWithDashes = true
             }
-            previous = byte
+            if byte == UInt8(ascii: "\n") {
+                longestLine = max(longestLine, index - lineStart - 1)
+                lineStart = index + 1
+            }
         }
-        longestLine = max(longestLine, lineLength)
-        if nonASCII == 0 && longestLine <= 998 && !lineStartsWithDash {
+        longestLine = max(longestLine, bytes.count - lineStart)
+        if nonASCII == 0 && longestLine <= 998 && !lineStartsWithDashes {
             return EncodedText(transferEncoding: "7bit", bytes: bytes)
         }
         if nonASCII * 3 > bytes.count {
