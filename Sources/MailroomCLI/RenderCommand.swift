@@ -22,15 +22,23 @@ struct RenderCommand: AsyncParsableCommand {
         try await CommandLineFailure.reporting {
             var options = MIMERenderOptions(messageID: messageID)
             if let date {
-                guard let parsed = ISO8601DateFormatter().date(from: date) else {
-                    throw MailroomError.invalidValue(field: "date", "'\(date)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")
-                }
-                options.date = parsed
+                options.date = try Self.parseDate(date)
             }
             let rendered = try message.makeEmail().renderMIME(options: options)
             for try await chunk in rendered {
                 try FileHandle.standardOutput.write(contentsOf: chunk)
             }
         }
+    }
+
+    /// An RFC 3339 date-time, with or without fractional seconds.
+    static func parseDate(_ text: String) throws -> Date {
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
+            throw MailroomError.invalidValue(field: "date", "'\(text)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")
+        }
+        return date
     }
 }

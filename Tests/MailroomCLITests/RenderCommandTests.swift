@@ -59,6 +59,17 @@ import Testing
         }
     }
 
+    @Test func datesAreRFC3339() throws {
+        #expect(try RenderCommand.parseDate("2026-11-21T10:00:00Z").timeIntervalSince1970 == 1_795_255_200)
+        #expect(try RenderCommand.parseDate("2026-11-21T12:00:00+02:00").timeIntervalSince1970 == 1_795_255_200)
+        #expect(try RenderCommand.parseDate("2026-11-21T10:00:00.250Z").timeIntervalSince1970 == 1_795_255_200.25)
+        for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-11-21"] {
+            #expect(throws: MailroomError.invalidValue(field: "date", "'\(bad)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")) {
+                try RenderCommand.parseDate(bad)
+            }
+        }
+    }
+
     @Test func renderWritesMIMEThatPythonParses() throws {
         let result = try MailroomExecutable.run([
             "render", "--from", "Zoë <zoe@acme.test>", "--to", "bob@example.com", "--bcc", "hidden@example.com",
