@@ -2,7 +2,7 @@ import Foundation
 
 /// A mailbox with an optional display name: `Jane Doe <jane@example.com>`.
 ///
-/// Parse one with ``init(_:)`` or a comma-separated list with ``list(_:)``. The accepted syntax is a
+/// Parse one with ``init(_:field:)`` or a comma-separated list with ``list(_:field:)``. The accepted syntax is a
 /// practical subset of RFC 5322 and RFC 5321: bare addresses, `Name <addr>`, quoted display names
 /// (`"Doe, Jane" <j@x.io>`) with backslash escapes, dot-atom or quoted local parts of at most 64
 /// octets, host names or address literals as domains, and at most 254 octets in all. Display names
