@@ -1,0 +1,79 @@
+import Foundation
+import MultipartKit
+import NIOCore
+
+/// The fields and files of a `multipart/form-data` or `application/x-www-form-urlencoded` body,
+/// in order, with repeated names kept (Mailgun repeats `to`, `o:tag`, `attachment`, …).
+struct FormData {
+    struct File {
+        var name: String
+        var filename: String
+        var contentType: String
+        var content: [UInt8]
+    }
+
+    var fields: [(name: String, value: String)] = []
+    var files: [File] = []
+
+    func first(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
+    /// Parses a request body by its Content-Type; `nil` when the type is neither form encoding.
+    static func parse(_ body: ByteBuffer, contentType: String?) throws -> FormData? {
+        let (type, parameters) = HeaderParameters.parse(contentType ?? "")
+        switch type {
+        case "multipart/form-data":
+            guard let boundary = parameters["boundary"], !boundary.isEmpty else { throw MalformedForm(reason: "multipart/form-data without a boundary") }
+            return try multipart(body, boundary: boundary)
+        case "application/x-www-form-urlencoded":
+            return urlEncoded(String(buffer: body))
+        default:
+            return nil
+        }
+    }
+
+    /// Fields from `a=1&b=two+words&c=%40`, also used for query strings.
+    static func urlEncoded(_ text: String) -> FormData {
+        var form = FormData()
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                let spaced = part.replacingOccurrences(of: "+", with: " ")
+                return String(decoding: HeaderParameters.percentDecoded(spaced), as: UTF8.self)
+            }
+            form.fields.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
+        }
+        return form
+    }
+
+    private static func multipart(_ body: ByteBuffer, boundary: String) throws -> FormData {
+        var form = FormData()
+        var headers: [(String, String)] = []
+        var content: [UInt8] = []
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in headers.append((name.lowercased(), value)) }
+        parser.onBody = { buffer in content += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+        parser.onPartComplete = {
+            let disposition = headers.first { $0.0 == "content-disposition" }.map { HeaderParameters.parse($0.1).parameters } ?? [:]
+            let name = disposition["name"] ?? ""
+            if let filename = disposition["filename"] {
+                let type = headers.first { $0.0 == "content-type" }?.1 ?? "application/octet-stream"
+                form.files.append(File(name: name, filename: filename, contentType: type, content: content))
+            } else {
+                form.fields.append((name, String(decoding: content, as: UTF8.self)))
+            }
+            headers = []
+            content = []
+        }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw MalformedForm(reason: "the multipart body could not be parsed: \(error)")
+        }
+        return form
+    }
+
+    struct MalformedForm: Error {
+        var reason: String
+    }
+}

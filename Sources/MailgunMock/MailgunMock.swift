@@ -1,0 +1,151 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// A stateful, local, Mailgun-compatible HTTP server for tests and local development.
+///
+/// It speaks Mailgun's API — sending (`messages`, `messages.mime`), stored messages, unsubscribes,
+/// bounces, complaints and send alerts — with Mailgun's validation and error messages, checks HTTP
+/// Basic credentials, keeps everything it accepts for inspection, and can be told to fail.
+///
+/// ```swift
+/// try await MailgunMock.withRunning(.init(apiKeys: ["key-test"], domains: ["acme.test"])) { mock in
+///     // point a client at mock.baseURL (http://127.0.0.1:PORT)
+///     let sent = await mock.messages()
+/// }
+/// ```
+///
+/// For a long-running mock, run ``makeApplication(logger:onStart:)`` as a swift-service-lifecycle
+/// service, or the `mailgun-mock` executable.
+public struct MailgunMock: Sendable {
+    /// How the mock listens and what it accepts.
+    public struct Configuration: Sendable {
+        /// The API keys accepted as the Basic password (user `api`).
+        public var apiKeys: [String]
+        /// The sending domains that exist; others answer 404.
+        public var domains: [String]
+        /// The address to listen on. Default `127.0.0.1`.
+        public var host: String
+        /// The port; `0` picks a free one. Default `0`.
+        public var port: Int
+        /// The largest request body accepted before 413. Default 25 MB, as Mailgun.
+        public var maximumMessageSize: Int
+        /// The clock for timestamps. Default: the system clock.
+        public var now: @Sendable () -> Date
+
+        /// Creates a configuration; every member has the default its documentation states.
+        public init(
+            apiKeys: [String],
+            domains: [String],
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            maximumMessageSize: Int = 25 * 1_024 * 1_024,
+            now: @escaping @Sendable () -> Date = { Date() }
+        ) {
+            self.apiKeys = apiKeys
+            self.domains = domains
+            self.host = host
+            self.port = port
+            self.maximumMessageSize = maximumMessageSize
+            self.now = now
+        }
+    }
+
+    /// The configuration the mock was made with.
+    public let configuration: Configuration
+    let state: MailgunMockState
+    private let listening = NIOLockedValueBox<String?>(nil)
+
+    /// Creates a mock; it listens once its application runs.
+    ///
+    /// - Parameter configuration: Keys, domains, address and limits.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        self.state = MailgunMockState(domains: configuration.domains, now: configuration.now)
+    }
+
+    /// `http://HOST:PORT` once the server is listening; empty before.
+    public var baseURL: String { listening.withLockedValue { $0 } ?? "" }
+
+    /// Every message accepted since the start or the last ``reset()``, in order.
+    public func messages() async -> [MockMessage] { await state.messages }
+
+    /// Forgets messages, suppressions, alerts and pending faults.
+    public func reset() async { await state.reset() }
+
+    /// Queues a fault for the next matching requests.
+    ///
+    /// - Parameter fault: What to do instead of answering, and for which requests.
+    public func inject(_ fault: MockFault) async { await state.inject(fault) }
+
+    /// The Hummingbird application serving the mock; run it as a `Service` or with `runService()`.
+    ///
+    /// - Parameters:
+    ///   - logger: Where the server logs.
+    ///   - onStart: Called with the base URL once the server is listening.
+    /// - Returns: The application.
+    public func makeApplication(logger: Logger, onStart: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let responder = MailgunMockResponder(
+            state: state,
+            apiKeys: Set(configuration.apiKeys),
+            maximumMessageSize: configuration.maximumMessageSize
+        )
+        let host = configuration.host
+        let listening = self.listening
+        let state = self.state
+        return Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "mailgun-mock"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                listening.withLockedValue { $0 = url }
+                await state.setBaseURL(url)
+                await onStart(url)
+            },
+            logger: logger
+        )
+    }
+
+    /// Starts a mock on `configuration`'s address, runs `body` with it, and shuts it down.
+    ///
+    /// - Parameters:
+    ///   - configuration: Keys, domains, address and limits; port `0` picks a free port.
+    ///   - logger: Where the server logs. Default: nowhere.
+    ///   - body: Work to do while the mock listens; ``baseURL`` is set.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, or the server's start-up error.
+    public static func withRunning<Result: Sendable>(
+        _ configuration: Configuration,
+        logger: Logger = Logger(label: "mailgun-mock", factory: { _ in SwiftLogNoOpLogHandler() }),
+        _ body: (MailgunMock) async throws -> Result
+    ) async throws -> Result {
+        let mock = MailgunMock(configuration: configuration)
+        let (started, continuation) = AsyncStream<Void>.makeStream()
+        let application = mock.makeApplication(logger: logger) { _ in continuation.finish() }
+        let services = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                defer { continuation.finish() }
+                try await services.run()
+            }
+            for await _ in started {}
+            guard !mock.baseURL.isEmpty else {
+                try await tasks.waitForAll()
+                throw CancellationError()
+            }
+            do {
+                let result = try await body(mock)
+                await services.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await services.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Mailroom
+import NIOCore
+
+/// Answers Mailgun's API: checks credentials, applies queued faults, and routes by path segments
+/// (percent-decoded one by one, so addresses with `+` or `@` and alert names with spaces arrive whole).
+struct MailgunMockResponder: HTTPResponder {
+    typealias Context = MockRequestContext
+
+    let state: MailgunMockState
+    let apiKeys: Set<String>
+    let maximumMessageSize: Int
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        let segments = path.split(separator: "/").map { String(decoding: HeaderParameters.percentDecoded(String($0)), as: UTF8.self) }
+        let method = request.method.rawValue
+        let query = FormData.urlEncoded(request.uri.query ?? "")
+
+        if segments.first == "mock" {
+            return try await admin(method: method, segments: Array(segments.dropFirst()), request: request)
+        }
+        guard isAuthorized(request) else { return MockResponse.text("Forbidden", status: .unauthorized) }
+        if let fault = await state.takeFault(method: method, path: path) {
+            if let response = try await apply(fault, path: path, context: context) { return response }
+        }
+
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumMessageSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return MockResponse.message("Message size exceeds the \(maximumMessageSize / 1_048_576) MB limit", status: .contentTooLarge)
+        }
+        let contentType = request.headers[.contentType]
+        let accept = request.headers[.accept] ?? ""
+        do {
+            return try await route(method: method, segments: segments, query: query, body: body, contentType: contentType, accept: accept)
+        } catch let error as ResponseError {
+            return error.response
+        }
+    }
+
+    /// An early answer from deep inside a handler, e.g. a 400 for a malformed form.
+    struct ResponseError: Error {
+        var response: Response
+        init(_ response: Response) { self.response = response }
+    }
+
+    private func route(method: String, segments: [String], query: FormData, body: ByteBuffer, contentType: String?, accept: String) async throws -> Response {
+        switch (method, segments) {
+        case ("POST", let s) where s.count == 3 && s[0] == "v3" && s[2] == "messages":
+            return try await sendMessage(domain: s[1], body: body, contentType: contentType)
+        case ("POST", let s) where s.count == 3 && s[0] == "v3" && s[2] == "messages.mime":
+            return try await sendMIME(domain: s[1], body: body, contentType: contentType)
+        case (_, let s) where s.count == 5 && s[0] == "v3" && s[1] == "domains" && s[3] == "messages":
+            return try await storedMessage(method: method, domain: s[2], key: s[4], accept: accept, body: body, contentType: contentType)
+        case ("GET", let s) where s.count == 7 && s[0] == "v3" && s[1] == "domains" && s[3] == "messages" && s[5] == "attachments":
+            return await storedAttachment(domain: s[2], key: s[4], index: Int(s[6]))
+        case (_, let s) where (3...4).contains(s.count) && s[0] == "v3" && Self.tables.contains(s[2]):
+            return try await suppressions(method: method, domain: s[1], table: s[2], address: s.count == 4 ? s[3] : nil, query: query, body: body, contentType: contentType)
+        case (_, let s) where (4...5).contains(s.count) && s[0...3] == ["v1", "thresholds", "alerts", "send"]:
+            return await alerts(method: method, name: s.count == 5 ? s[4] : nil, body: body)
+        default:
+            return MockResponse.message("Not Found", status: .notFound)
+        }
+    }
+
+    static let tables: Set<String> = ["unsubscribes", "bounces", "complaints"]
+
+    /// HTTP Basic with user `api` and one of the configured keys.
+    private func isAuthorized(_ request: Request) -> Bool {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let credentials = String(data: decoded, encoding: .utf8),
+            let colon = credentials.firstIndex(of: ":")
+        else { return false }
+        return credentials[..<colon] == "api" && apiKeys.contains(String(credentials[credentials.index(after: colon)...]))
+    }
+
+    /// The response a fault replaces the request with, or `nil` to carry on (after a delay).
+    private func apply(_ fault: MockFault, path: String, context: Context) async throws -> Response? {
+        switch fault.kind {
+        case .rateLimited:
+            let seconds = fault.retryAfter ?? 1
+            let domain = path.split(separator: "/").dropFirst().first.map(String.init) ?? "the domain"
+            return MockResponse.message(
+                "Domain \(domain) is not allowed to send: account-requests-per-sec limit exceeded, try again after \(seconds) seconds",
+                status: .tooManyRequests,
+                headers: [.retryAfter: String(seconds)]
+            )
+        case .internalServerError:
+            return MockResponse.message("Internal Server Error", status: .internalServerError)
+        case .serviceUnavailable:
+            return MockResponse.message("Service Unavailable", status: .serviceUnavailable)
+        case .delay:
+            try await Task.sleep(for: .milliseconds(fault.delayMilliseconds ?? 100))
+            return nil
+        default:
+            try? await context.channel.close()
+            throw CancellationError()
+        }
+    }
+}

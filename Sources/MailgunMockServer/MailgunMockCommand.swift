@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MailgunMock
+
+/// `mailgun-mock`: a local Mailgun-compatible server. Prints its base URL on stdout once listening;
+/// stops cleanly on SIGINT or SIGTERM.
+@main
+struct MailgunMockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailgun-mock",
+        abstract: "Run a local, stateful Mailgun-compatible API server.",
+        discussion: """
+            Inspect with GET /mock/messages, reset with POST /mock/reset, and queue faults with
+            POST /mock/faults {"kind":"429","count":1,"retryAfter":2,"method":"POST","path":"/v3/"}.
+            """
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port; 0 picks a free one.")
+    var port = 0
+
+    @Option(name: .customLong("api-key"), help: "An accepted API key; repeatable.")
+    var apiKeys: [String] = []
+
+    @Option(name: .customLong("domain"), help: "A sending domain that exists; repeatable.")
+    var domains: [String] = []
+
+    func validate() throws {
+        guard !apiKeys.isEmpty else { throw ValidationError("give at least one --api-key") }
+        guard !domains.isEmpty else { throw ValidationError("give at least one --domain") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "mailgun-mock")
+        logger.logLevel = .warning
+        let mock = MailgunMock(configuration: .init(apiKeys: apiKeys, domains: domains, host: host, port: port))
+        let application = mock.makeApplication(logger: logger) { url in
+            FileHandle.standardOutput.write(Data("\(url)\n".utf8))
+        }
+        try await application.runService()
+    }
+}
