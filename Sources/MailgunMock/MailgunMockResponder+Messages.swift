@@ -85,7 +85,8 @@ extension MailgunMockResponder {
             }
         }
 
-        let id = messageID ?? (await state.nextMessageID(domain: domain))
+        var id = messageID ?? ""
+        if id.isEmpty { id = await state.nextMessageID(domain: domain) }
         let mime: [UInt8]
         do {
             mime = try await email.renderMIME(options: MIMERenderOptions(messageID: id)).collect()
