@@ -1,4 +1,5 @@
 import Foundation
+import MailroomTestSupport
 
 /// Runs the built `mailroom` executable, as a user would, capturing stdout, stderr and the status.
 struct MailroomExecutable {
@@ -8,15 +9,10 @@ struct MailroomExecutable {
         var stderr: String
     }
 
-    /// The executable built beside this test bundle (SwiftPM puts products in one folder).
+    /// The executable built beside this test bundle.
     static func locate() throws -> URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("mailroom")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw NotBuilt()
+        guard let url = Executable.besideTests("mailroom") else { throw NotBuilt() }
+        return url
     }
 
     struct NotBuilt: Error, CustomStringConvertible {
