@@ -29,7 +29,7 @@ struct MailgunMockResponder: HTTPResponder {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maximumMessageSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             return MockResponse.message("Message size exceeds the \(maximumMessageSize / 1_048_576) MB limit", status: .contentTooLarge)
         }
         let contentType = request.headers[.contentType]

@@ -1,12 +1,13 @@
 import Foundation
 import MailgunMock
+import NIOHTTP1
 import Testing
 
 @Suite struct AlertsEndpointTests {
     let hardBounce = #"{"name":"hard bounce rate","metric":"hard_bounce_rate","comparator":">","limit":".05","dimension":"domain","alert_channels":["email","webhook"],"period":"1h","filters":[{"dimension":"domain","comparator":"not contains","values":["test"]}]}"#
 
     @Test func createListGetUpdateDelete() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let created = try await client.request(.POST, "/v1/thresholds/alerts/send", .json(hardBounce))
             #expect(created.status == 200)
             let item = created.json()
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func namesAreUnique() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             _ = try await client.request(.POST, "/v1/thresholds/alerts/send", .json(hardBounce))
             let duplicate = try await client.request(.POST, "/v1/thresholds/alerts/send", .json(hardBounce))
             #expect(duplicate.status == 409)
@@ -67,7 +68,7 @@ import Testing
         (#"not json"#, "the body must be a JSON object"),
     ])
     func invalidAlertsAreRejected(body: String, message: String) async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let reply = try await client.request(.POST, "/v1/thresholds/alerts/send", .json(body))
             #expect(reply.status == 400)
             #expect(reply.message == message)

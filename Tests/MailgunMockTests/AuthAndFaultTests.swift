@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import MailgunMock
+import NIOHTTP1
 import Testing
 
 @Suite struct AuthAndFaultTests {
@@ -12,7 +13,7 @@ import Testing
         .basic(user: "root", password: "key-test"),
     ])
     func badCredentialsAre401Forbidden(credentials: MockClient.Credentials) async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let reply = try await client.request(.POST, "/v3/acme.test/messages", send, credentials: credentials)
             #expect(reply.status == 401)
             #expect(reply.text == "Forbidden", "a plain-text body, as Mailgun's")
@@ -22,14 +23,14 @@ import Testing
     }
 
     @Test func everyConfiguredKeyIsAccepted() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let second = try await client.request(.POST, "/v3/acme.test/messages", send, credentials: .basic(user: "api", password: "key-second"))
             #expect(second.status == 200)
         }
     }
 
     @Test func rateLimitFaultsAdvertiseRetryAfter() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             await mock.inject(.rateLimited(retryAfter: 120, count: 2, method: "POST", path: "/v3/acme.test/messages"))
             let unmatched = try await client.request(.GET, "/v3/acme.test/bounces")
             #expect(unmatched.status == 200, "faults apply only to matching requests")
@@ -47,7 +48,7 @@ import Testing
 
     @Test(arguments: [500, 503])
     func serverErrorFaults(status: Int) async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             await mock.inject(.serverError(status: status))
             let failed = try await client.request(.POST, "/v3/acme.test/messages", send)
             #expect(failed.status == status)
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func delayFaultsAnswerNormallyAfterwards() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             await mock.inject(.delay(milliseconds: 5))
             let reply = try await client.request(.POST, "/v3/acme.test/messages", send)
             #expect(reply.status == 200)
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func droppedConnectionsReachTheClientAsErrors() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             await mock.inject(.dropConnection())
             await #expect(throws: (any Error).self) { try await client.request(.POST, "/v3/acme.test/messages", send) }
             #expect(await mock.messages().isEmpty)
@@ -77,7 +78,7 @@ import Testing
     }
 
     @Test func faultsAndResetOverTheAdminAPI() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let queued = try await client.request(.POST, "/mock/faults", .json(#"{"kind":"503","count":1,"path":"/v3/"}"#), credentials: .none)
             #expect(queued.status == 200)
             #expect(try await client.request(.POST, "/v3/acme.test/messages", send).status == 503)

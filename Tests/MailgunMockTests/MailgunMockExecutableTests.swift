@@ -1,5 +1,6 @@
 import Foundation
 import MailroomTestSupport
+import NIOHTTP1
 import Testing
 
 /// The `mailgun-mock` executable: prints its base URL, serves, and stops cleanly on SIGTERM and SIGINT.

@@ -1,11 +1,12 @@
 import Foundation
 import MailgunMock
+import NIOHTTP1
 import MailroomTestSupport
 import Testing
 
 @Suite struct MessagesEndpointTests {
     @Test func multipartSendKeepsEveryFieldAndFile() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let pdf = (0..<50_000).map { UInt8($0 % 253) }
             let logo: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]
             let fields: [(String, String)] = [
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func urlEncodedSendWorksToo() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let reply = try await client.request(.POST, "/v3/acme.test/messages", .form([
                 ("from", "hello@acme.test"), ("to", "a@example.com"), ("to", "b@example.com"),
                 ("subject", "Hi & bye"), ("text", "1 + 1 = 2"), ("o:testmode", "yes"),
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func templateSendsNeedNoBody() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let reply = try await client.request(.POST, "/v3/acme.test/messages", .form([
                 ("from", "hello@acme.test"), ("to", "a@example.com"), ("template", "welcome"),
                 ("t:version", "v2"), ("t:variables", #"{"name":"Zoë"}"#), ("t:text", "yes"),
@@ -103,7 +104,7 @@ import Testing
          "headers[X-Evil]: must not contain a line break (CR or LF)"),
     ] as [([(String, String)], String)])
     func validationErrorsUseMailgunsMessages(fields: [(String, String)], message: String) async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let reply = try await client.request(.POST, "/v3/acme.test/messages", .multipart(fields))
             #expect(reply.status == 400)
             #expect(reply.message == message)
@@ -112,7 +113,7 @@ import Testing
     }
 
     @Test func moreThanOneThousandRecipientsIsRejected() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let many = (0..<1_001).map { "r\($0)@example.com" }
             let rejected = try await client.request(.POST, "/v3/acme.test/messages", .form(
                 [("from", "hello@acme.test"), ("subject", "s"), ("text", "t")] + many.map { ("to", $0) }
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func sendOptionsAreLimitedTo16KB() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let base = [("from", "hello@acme.test"), ("to", "a@example.com"), ("subject", "s"), ("text", "t")]
             let big = String(repeating: "x", count: 8_200)
             let rejected = try await client.request(.POST, "/v3/acme.test/messages", .form(base + [("v:a", big), ("h:X-B", big)]))
@@ -142,7 +143,7 @@ import Testing
 
     @Test func oversizeMessagesAre413() async throws {
         #expect(MailgunMock.Configuration(apiKeys: [], domains: []).maximumMessageSize == 25 * 1_024 * 1_024, "Mailgun's 25 MB by default")
-        try await withMock(maximumMessageSize: 100_000) { mock, client in
+        try await withMock(maximumMessageSize: 100_000) { mock, client async throws in
             let file = MockClient.File(field: "attachment", filename: "big.bin", contentType: "application/octet-stream", content: [UInt8](repeating: 1, count: 150_000))
             let reply = try await client.request(.POST, "/v3/acme.test/messages", .multipart(
                 [("from", "hello@acme.test"), ("to", "a@example.com"), ("subject", "s"), ("text", "t")], files: [file]
@@ -154,7 +155,7 @@ import Testing
     }
 
     @Test func unknownDomainsAre404() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let reply = try await client.request(.POST, "/v3/nowhere.test/messages", .form([("from", "a@b.co")]))
             #expect(reply.status == 404)
             #expect(reply.message == "Domain not found: nowhere.test")
@@ -162,7 +163,7 @@ import Testing
     }
 
     @Test func mimeSendsStoreTheUploadedMessage() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let mime = Array("Message-ID: <given-1@acme.test>\r\nFrom: hello@acme.test\r\nTo: a@example.com\r\nSubject: Raw\r\n\r\nBody\r\n".utf8)
             let reply = try await client.request(.POST, "/v3/acme.test/messages.mime", .multipart(
                 [("to", "a@example.com"), ("to", "hidden@example.com"), ("o:tag", "raw")],
@@ -187,7 +188,7 @@ import Testing
     }
 
     @Test func concurrentSendsAreNeitherLostNorDuplicated() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             let ids = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<50 {
                     group.addTask {

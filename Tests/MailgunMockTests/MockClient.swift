@@ -37,8 +37,8 @@ struct MockClient: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
 
         /// The body as a JSON object; an empty object when it is not one.
-        func json() -> [String: any Sendable] {
-            ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]).mapValues { $0 as any Sendable }
+        func json() -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
         }
 
         /// The `message` of a Mailgun error or acknowledgement.

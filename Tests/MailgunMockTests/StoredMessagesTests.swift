@@ -1,5 +1,6 @@
 import Foundation
 import MailgunMock
+import NIOHTTP1
 import MailroomTestSupport
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test func jsonViewHasMailgunsShape() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             _ = try await sendOne(client)
             let stored = try #require(await mock.messages().first)
             let reply = try await client.request(.GET, "/v3/domains/acme.test/messages/\(stored.storageKey)")
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func rawViewCarriesTheMIME() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             _ = try await sendOne(client)
             let stored = try #require(await mock.messages().first)
             let reply = try await client.request(.GET, stored.storageURL, headers: [("Accept", "message/rfc2822")])
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func resendStoresACopyForNewRecipients() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             _ = try await sendOne(client)
             let original = try #require(await mock.messages().first)
             let reply = try await client.request(.POST, original.storageURL, .form([("to", "new@example.com")]))
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func unknownKeysAndDomainsAre404() async throws {
-        try await withMock { mock, client in
+        try await withMock { mock, client async throws in
             _ = try await sendOne(client)
             let key = try #require(await mock.messages().first?.storageKey)
             let missing = try await client.request(.GET, "/v3/domains/acme.test/messages/nope")

@@ -1,11 +1,12 @@
 import Foundation
 import MailgunMock
+import NIOHTTP1
 import Testing
 
 @Suite struct SuppressionsEndpointTests {
     @Test(arguments: ["unsubscribes", "bounces", "complaints"])
     func addGetRemoveOne(table: String) async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let added = try await client.request(.POST, "/v3/acme.test/\(table)", .form([("address", "a+b@example.com")]))
             #expect(added.status == 200)
             #expect(added.message == "Address has been added to the \(table) table")
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func unsubscribeTagsAddUpAndComeOffOneByOne() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             _ = try await client.request(.POST, "/v3/acme.test/unsubscribes", .form([("address", "u@example.com"), ("tag", "news")]))
             _ = try await client.request(.POST, "/v3/acme.test/unsubscribes", .form([("address", "u@example.com"), ("tag", "promo")]))
             #expect(try await client.request(.GET, "/v3/acme.test/unsubscribes/u@example.com").json()["tags"] as? [String] == ["news", "promo"])
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func batchAddsAreCappedAtOneThousand() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let tooMany = (0..<1_001).map { #"{"address":"r\#($0)@example.com"}"# }.joined(separator: ",")
             let rejected = try await client.request(.POST, "/v3/acme.test/bounces", .json("[\(tooMany)]"))
             #expect(rejected.status == 400)
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func paging2500EntriesToTheEndInBothDirections() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             let addresses = (0..<2_500).map { String(format: "user%04d@example.com", $0) }
             for start in stride(from: 0, to: addresses.count, by: 1_000) {
                 let batch = addresses[start..<min(start + 1_000, addresses.count)].map { #"{"address":"\#($0)","tags":["news"]}"# }
@@ -118,7 +119,7 @@ import Testing
     }
 
     @Test func clearingATableLeavesOthers() async throws {
-        try await withMock { _, client in
+        try await withMock { _, client async throws in
             _ = try await client.request(.POST, "/v3/acme.test/bounces", .form([("address", "a@example.com")]))
             _ = try await client.request(.POST, "/v3/acme.test/complaints", .form([("address", "a@example.com")]))
             _ = try await client.request(.POST, "/v3/other.test/bounces", .form([("address", "a@example.com")]))
