@@ -32,7 +32,8 @@ extension MailgunMockResponder {
         var email = Email(from: "", to: [])
         var messageID: String?
         do {
-            email.from = try EmailAddress(from, field: "from")
+            guard let sender = try? EmailAddress(from, field: "from") else { throw InvalidParameter(name: "from") }
+            email.from = sender
             email.to = try addresses(form, "to")
             email.cc = try addresses(form, "cc")
             email.bcc = try addresses(form, "bcc")

@@ -94,6 +94,8 @@ import Testing
          "Need at least one of 'text', 'html', 'amp-html' or 'template' parameters specified."),
         ([("from", "hello@acme.test"), ("to", "not-an-address"), ("subject", "s"), ("text", "t")],
          "to parameter is not a valid address. please check documentation"),
+        ([("from", "hello at acme"), ("to", "a@example.com"), ("subject", "s"), ("text", "t")],
+         "from parameter is not a valid address. please check documentation"),
         ([("from", "hello@acme.test"), ("to", "a@example.com"), ("cc", "bad@"), ("subject", "s"), ("text", "t")],
          "cc parameter is not a valid address. please check documentation"),
         ([("from", "hello@acme.test"), ("to", "a@example.com"), ("subject", "s"), ("html", "<p>"), ("template", "t")],
