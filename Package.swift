@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Mailroom", targets: ["Mailroom"]),
+        .library(name: "MailroomMailgun", targets: ["MailroomMailgun"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["MailroomCLI"]),
@@ -19,11 +20,23 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(
             name: "Mailroom",
             dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MailroomMailgun",
+            dependencies: [
+                "Mailroom",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .target(
             name: "MailgunMock",
@@ -49,6 +62,8 @@ let package = Package(
             name: "MailroomCLI",
             dependencies: [
                 "Mailroom",
+                "MailroomMailgun",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +88,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MailroomMailgunTests",
+            dependencies: [
+                "MailroomMailgun",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "MailgunMockTests",
             dependencies: [
                 "MailgunMock",
@@ -87,6 +117,7 @@ let package = Package(
             name: "MailroomCLITests",
             dependencies: [
                 "MailroomCLI",
+                "MailgunMock",
                 "Mailroom",
                 "MailroomTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

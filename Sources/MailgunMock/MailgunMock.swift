@@ -75,6 +75,11 @@ public struct MailgunMock: Sendable {
     /// Forgets messages, suppressions, alerts and pending faults.
     public func reset() async { await state.reset() }
 
+    /// How many uses the queued faults have left, in all.
+    public var pendingFaultCount: Int {
+        get async { await state.pendingFaults.reduce(0) { $0 + $1.count } }
+    }
+
     /// Queues a fault for the next matching requests.
     ///
     /// - Parameter fault: What to do instead of answering, and for which requests.

@@ -96,6 +96,8 @@ struct MailgunMockResponder: HTTPResponder {
         case .delay:
             try await Task.sleep(for: .milliseconds(fault.delayMilliseconds ?? 100))
             return nil
+        case .status:
+            return MockResponse.message(fault.message ?? "Injected failure", status: .init(code: fault.status ?? 400))
         default:
             try? await context.channel.close()
             throw CancellationError()

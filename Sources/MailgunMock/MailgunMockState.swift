@@ -45,6 +45,10 @@ actor MailgunMockState {
     /// Takes one use of the first fault matching the request, if any.
     func takeFault(method: String, path: String) -> MockFault? {
         guard let index = faults.firstIndex(where: { $0.matches(method: method, path: path) }) else { return nil }
+        if let skip = faults[index].skip, skip > 0 {
+            faults[index].skip = skip - 1
+            return nil
+        }
         let fault = faults[index]
         faults[index].count -= 1
         if faults[index].count <= 0 { faults.remove(at: index) }

@@ -8,7 +8,7 @@
 /// ```
 ///
 /// Over HTTP: `POST /mock/faults` with `{"kind":"429","count":1,"retryAfter":2,"method":"POST","path":"/v3/"}`;
-/// `kind` is `429`, `500`, `503`, `delay` (with `delayMilliseconds`) or `drop`.
+/// `kind` is `429`, `500`, `503`, `delay` (with `delayMilliseconds`), `drop`, or `status` (with `status` and `message`).
 public struct MockFault: Sendable, Hashable, Codable {
     /// What the mock does instead of answering normally; compare with the static members.
     public struct Kind: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -20,7 +20,7 @@ public struct MockFault: Sendable, Hashable, Codable {
         public init(from decoder: any Decoder) throws {
             let name = try decoder.singleValueContainer().decode(String.self)
             guard let kind = Self.all.first(where: { $0.rawValue == name }) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown fault kind '\(name)'; use 429, 500, 503, delay or drop"))
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown fault kind '\(name)'; use 429, 500, 503, delay, drop or status"))
             }
             self = kind
         }
@@ -44,8 +44,10 @@ public struct MockFault: Sendable, Hashable, Codable {
         public static let delay = Kind("delay")
         /// Close the connection without answering.
         public static let dropConnection = Kind("drop")
+        /// Answer with ``MockFault/status`` and `{"message": message}`, e.g. 402 or 420.
+        public static let status = Kind("status")
         /// Every kind.
-        public static let all: [Kind] = [.rateLimited, .internalServerError, .serviceUnavailable, .delay, .dropConnection]
+        public static let all: [Kind] = [.rateLimited, .internalServerError, .serviceUnavailable, .delay, .dropConnection, .status]
     }
 
     /// What happens.
@@ -60,6 +62,12 @@ public struct MockFault: Sendable, Hashable, Codable {
     public var retryAfter: Int?
     /// For ``Kind/delay``: how long to wait, in milliseconds. Default 100.
     public var delayMilliseconds: Int?
+    /// For ``Kind/status``: the HTTP status to answer with. Default 400.
+    public var status: Int?
+    /// For ``Kind/status``: the `message` of the JSON body. Default "Injected failure".
+    public var message: String?
+    /// How many matching requests to let through before the fault starts. Default 0.
+    public var skip: Int?
 
     /// Creates a fault.
     ///
@@ -70,13 +78,34 @@ public struct MockFault: Sendable, Hashable, Codable {
     ///   - path: The path prefix to match; any when `nil`.
     ///   - retryAfter: Seconds to advertise for a 429.
     ///   - delayMilliseconds: Milliseconds to wait for a delay.
-    public init(kind: Kind, count: Int = 1, method: String? = nil, path: String? = nil, retryAfter: Int? = nil, delayMilliseconds: Int? = nil) {
+    ///   - status: The status for a ``Kind/status`` fault.
+    ///   - message: The message for a ``Kind/status`` fault.
+    ///   - skip: Matching requests to let through first.
+    public init(
+        kind: Kind,
+        count: Int = 1,
+        method: String? = nil,
+        path: String? = nil,
+        retryAfter: Int? = nil,
+        delayMilliseconds: Int? = nil,
+        status: Int? = nil,
+        message: String? = nil,
+        skip: Int? = nil
+    ) {
         self.kind = kind
         self.count = count
         self.method = method
         self.path = path
         self.retryAfter = retryAfter
         self.delayMilliseconds = delayMilliseconds
+        self.status = status
+        self.message = message
+        self.skip = skip
+    }
+
+    /// The next `count` matching requests, after `skip` of them, answer `status` with `{"message": message}`.
+    public static func status(_ status: Int, message: String, count: Int = 1, skip: Int = 0, method: String? = nil, path: String? = nil) -> MockFault {
+        MockFault(kind: .status, count: count, method: method, path: path, status: status, message: message, skip: skip)
     }
 
     /// The next `count` matching requests answer 429, advertising `retryAfter` seconds.

@@ -1,0 +1,187 @@
+/// Public because `HTTPClient` is injected through this file's public API.
+public import AsyncHTTPClient
+/// Public because `Logger` appears in this file's public API.
+public import Logging
+import Foundation
+import Mailroom
+import Metrics
+import NIOCore
+import NIOHTTP1
+
+/// Mailgun's HTTP API over AsyncHTTPClient: Basic authentication with the API key, requests only
+/// to the configured base URL or Mailgun's own hosts, retries per the configuration's policy,
+/// errors in Mailroom's vocabulary, one log line and metrics per request.
+///
+/// The client borrows its `HTTPClient` (``HTTPClient/shared`` by default) and never shuts it down:
+/// whoever creates an `HTTPClient` shuts it down.
+public struct MailgunClient: Sendable {
+    /// The credentials, region, retries and timeouts in use.
+    public let configuration: MailgunConfiguration
+    let httpClient: HTTPClient
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - configuration: Credentials, region, retries and timeouts.
+    ///   - httpClient: The HTTP client to borrow. Default `HTTPClient.shared`.
+    public init(configuration: MailgunConfiguration, httpClient: HTTPClient = .shared) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+    }
+
+    /// One API request.
+    struct Request: Sendable {
+        enum Body: Sendable {
+            case none
+            case form(MultipartFormBody)
+            case urlEncoded(String)
+            case json([UInt8])
+        }
+
+        var method: HTTPMethod
+        /// A path on the base URL (`/v3/…`) or an absolute URL from a response (paging, storage).
+        var target: String
+        var body: Body = .none
+        var accept: String = "application/json"
+
+        /// GET, PUT and DELETE may be retried after a 5xx or a timeout; POST only when opted in.
+        var isIdempotent: Bool { [.GET, .PUT, .DELETE, .HEAD].contains(method) }
+    }
+
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+
+        func json() throws -> [String: Any] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+                throw MailroomError(code: .invalidJSON, message: "Mailgun answered HTTP \(status) with a body that is not a JSON object", status: status)
+            }
+            return object
+        }
+    }
+
+    /// The absolute URL for `target`, refusing hosts that must not see the API key.
+    func url(for target: String) throws -> String {
+        guard target.hasPrefix("http://") || target.hasPrefix("https://") else { return configuration.region.baseURL + target }
+        guard let components = URLComponents(string: target), let host = components.host?.lowercased() else {
+            throw MailroomError.invalidValue(field: "url", "'\(target)' is not an absolute URL")
+        }
+        let base = URLComponents(string: configuration.region.baseURL)
+        let sameOrigin = components.scheme == base?.scheme && host == base?.host?.lowercased() && components.port == base?.port
+        let mailgunHost = components.scheme == "https" && (host == "mailgun.net" || host.hasSuffix(".mailgun.net"))
+        guard sameOrigin || mailgunHost else {
+            throw MailroomError.invalidValue(field: "url", "refusing to send Mailgun credentials to \(host); only Mailgun hosts and the configured base URL are allowed")
+        }
+        return target
+    }
+
+    /// Sends `request`, retrying as the policy allows; a 2xx answer is returned, anything else thrown.
+    func execute(_ request: Request, logger: Logger) async throws -> Response {
+        let url = try url(for: request.target)
+        let path = URLComponents(string: url)?.path ?? request.target
+        let policy = configuration.retry
+        var attempt = 1
+        while true {
+            let started = ContinuousClock.now
+            let outcome: Result<Response, MailroomError>
+            do {
+                outcome = .success(try await send(request, url: url))
+            } catch let error as MailroomError {
+                outcome = .failure(error)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                outcome = .failure(Self.transportError(error))
+            }
+            let elapsed = ContinuousClock.now - started
+            record(method: request.method, path: path, outcome: outcome, elapsed: elapsed, attempt: attempt, logger: logger)
+
+            let failure: MailroomError
+            switch outcome {
+            case .success(let response) where (200..<300).contains(response.status):
+                return response
+            case .success(let response):
+                failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: response.body)
+            case .failure(let error):
+                failure = error
+            }
+            guard attempt < policy.maximumAttempts, shouldRetry(failure, request: request) else { throw failure }
+            let delay = backoff(for: failure, attempt: attempt)
+            logger.info("retrying Mailgun request", metadata: [
+                "mailgun.method": "\(request.method.rawValue)", "mailgun.path": "\(path)",
+                "mailgun.attempt": "\(attempt + 1)", "mailgun.delay": "\(delay)",
+            ])
+            try await policy.sleep(delay)
+            attempt += 1
+        }
+    }
+
+    /// DESIGN decision 6: a 429 was not accepted, so it is always retried; 5xx and transport
+    /// failures only for idempotent requests, or sends when the policy opts in.
+    private func shouldRetry(_ error: MailroomError, request: Request) -> Bool {
+        if error.status == 429 { return true }
+        let serverSide = error.code == .providerUnavailable || error.code == .timeout || error.code == .transport
+        return serverSide && (request.isIdempotent || configuration.retry.retriesSendsOnServerErrors)
+    }
+
+    /// The advised delay when Mailgun gave one, else exponential backoff with full jitter; both bounded.
+    private func backoff(for error: MailroomError, attempt: Int) -> Duration {
+        let bound = configuration.retry.maximumBackoff
+        if let advised = error.retryAfter { return min(advised, bound) }
+        let exponential = configuration.retry.initialBackoff * (1 << min(attempt - 1, 20))
+        return configuration.retry.jitter(min(exponential, bound))
+    }
+
+    private func send(_ request: Request, url: String) async throws -> Response {
+        var http = HTTPClientRequest(url: url)
+        http.method = request.method
+        let credentials = Data("api:\(configuration.apiKey)".utf8).base64EncodedString()
+        http.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        http.headers.add(name: "User-Agent", value: configuration.userAgent)
+        http.headers.add(name: "Accept", value: request.accept)
+        switch request.body {
+        case .none:
+            break
+        case .form(let form):
+            http.headers.add(name: "Content-Type", value: form.contentType)
+            http.body = .stream(form, length: .known(Int64(form.byteCount)))
+        case .urlEncoded(let text):
+            http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            http.body = .bytes(ByteBuffer(string: text))
+        case .json(let bytes):
+            http.headers.add(name: "Content-Type", value: "application/json")
+            http.body = .bytes(ByteBuffer(bytes: bytes))
+        }
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeouts.request.components.seconds) * 1_000_000_000
+            + configuration.timeouts.request.components.attoseconds / 1_000_000_000)
+        let response = try await httpClient.execute(http, timeout: timeout)
+        let body = try await response.body.collect(upTo: 64 * 1_024 * 1_024)
+        return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+    }
+
+    /// Transport failures in Mailroom's vocabulary; the underlying error's text never holds the key.
+    private static func transportError(_ error: any Error) -> MailroomError {
+        if let http = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(http) {
+            return MailroomError(code: .timeout, message: "the request to Mailgun timed out (\(http.shortDescription))", isTransient: true)
+        }
+        let description = (error as? HTTPClientError)?.shortDescription ?? String(describing: type(of: error))
+        return MailroomError(code: .transport, message: "the connection to Mailgun failed (\(description))", isTransient: true)
+    }
+
+    private func record(method: HTTPMethod, path: String, outcome: Result<Response, MailroomError>, elapsed: Duration, attempt: Int, logger: Logger) {
+        let status: String
+        switch outcome {
+        case .success(let response): status = String(response.status)
+        case .failure(let error): status = error.shortDescription
+        }
+        let factory = configuration.metricsFactory
+        Counter(label: "mailroom_mailgun_requests_total", dimensions: [("method", method.rawValue), ("status", status)], factory: factory).increment()
+        Timer(label: "mailroom_mailgun_request_duration_seconds", dimensions: [("method", method.rawValue)], factory: factory).record(duration: elapsed)
+        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.debug("Mailgun request", metadata: [
+            "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(path)", "mailgun.status": "\(status)",
+            "mailgun.duration_ms": "\(Int(milliseconds.rounded()))", "mailgun.attempt": "\(attempt)",
+        ])
+    }
+}

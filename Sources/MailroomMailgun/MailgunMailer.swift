@@ -1,0 +1,104 @@
+/// Public because `HTTPClient` is injected through this file's public API.
+public import AsyncHTTPClient
+/// Public because `Logger` appears in this file's public API.
+public import Logging
+/// Public because `Mailer` and its values are this file's public API.
+public import Mailroom
+import Foundation
+import NIOHTTP1
+
+/// A ``Mailroom/Mailer`` that sends through Mailgun's HTTP API.
+///
+/// ```swift
+/// let mailer = try MailgunMailer(configuration: .fromEnvironment())      // borrows HTTPClient.shared
+/// let receipt = try await mailer.send(email)                              // receipt.id is Mailgun's <…@domain>
+/// ```
+///
+/// Every send validates first (``Mailroom/Email/validate()`` and the Mailgun options), so bad input
+/// is an error naming the field and nothing is sent. File attachments are streamed from disk while
+/// the request is uploaded. A `POST /messages` is not retried after a 5xx or a timeout unless the
+/// retry policy opts in (a duplicate email is worse than an error); a 429 always is.
+public struct MailgunMailer: Mailer {
+    /// The HTTP client with its configuration; share it with ``MailgunMailer`` siblings.
+    public let client: MailgunClient
+
+    /// Creates a mailer.
+    ///
+    /// - Parameters:
+    ///   - configuration: Credentials, region, domain, retries and timeouts.
+    ///   - httpClient: The HTTP client to borrow; its owner shuts it down. Default `HTTPClient.shared`.
+    public init(configuration: MailgunConfiguration, httpClient: HTTPClient = .shared) {
+        self.client = MailgunClient(configuration: configuration, httpClient: httpClient)
+    }
+
+    /// Creates a mailer on an existing client.
+    ///
+    /// - Parameter client: The client to send with.
+    public init(client: MailgunClient) {
+        self.client = client
+    }
+
+    /// Sends `email` with `POST /v3/{domain}/messages`.
+    public func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
+        try email.validate()
+        let domain = try sendingDomain(email.options)
+        let form = MultipartFormBody(parts: try MailgunForm.parts(for: email))
+        return try await post(form, to: "/v3/\(domain)/messages", recipients: email.recipients, logger: logger)
+    }
+
+    /// Sends pre-rendered MIME with `POST /v3/{domain}/messages.mime` to the envelope's recipients.
+    public func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
+        try envelope.validate()
+        let domain = try sendingDomain(envelope.options)
+        let form = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: envelope))
+        return try await post(form, to: "/v3/\(domain)/messages.mime", recipients: envelope.recipients, logger: logger)
+    }
+
+    /// Sends `batch` in requests of at most 1,000 recipients, each with its own `recipient-variables`.
+    ///
+    /// Requests go one after another; when one fails, those before it stay sent and are reported in
+    /// the thrown ``Mailroom/BatchSendError`` with the recipients not sent to.
+    public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
+        try batch.validate()
+        let domain = try sendingDomain(batch.email.options)
+        let chunks = batch.chunked()
+        var forms: [MultipartFormBody] = []
+        for chunk in chunks {
+            let variables = Dictionary(chunk.recipients.map { ($0.address.mailbox, $0.variables) }, uniquingKeysWith: { _, last in last })
+            let json = try JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys, .withoutEscapingSlashes])
+            forms.append(MultipartFormBody(parts: try MailgunForm.parts(for: chunk.requestEmail, recipientVariables: String(decoding: json, as: UTF8.self))))
+        }
+        var receipts: [SendReceipt] = []
+        for (index, form) in forms.enumerated() {
+            do {
+                receipts.append(try await post(form, to: "/v3/\(domain)/messages", recipients: chunks[index].recipients.map(\.address), logger: logger))
+            } catch let error as MailroomError {
+                throw BatchSendError(
+                    receipts: receipts,
+                    failedRequest: index,
+                    unsent: chunks[index...].flatMap(\.recipients),
+                    underlying: error
+                )
+            }
+        }
+        return receipts
+    }
+
+    /// The message's domain override, else the configuration's default.
+    func sendingDomain(_ options: SendOptions) throws -> String {
+        guard let domain = options.mailgun.domain ?? client.configuration.domain else {
+            throw MailroomError(code: .configuration, field: "domain", message: "no sending domain: set MAILGUN_DOMAIN, the configuration's domain, or options.mailgun.domain")
+        }
+        try MailgunConfiguration.checkDomain(domain, field: "domain")
+        return domain
+    }
+
+    private func post(_ form: MultipartFormBody, to path: String, recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {
+        let response = try await client.execute(.init(method: .POST, target: path, body: .form(form)), logger: logger)
+        let json = try response.json()
+        guard let id = json["id"] as? String else {
+            throw MailroomError(code: .invalidJSON, message: "Mailgun accepted the message but answered without an id", status: response.status)
+        }
+        return SendReceipt(id: id, message: json["message"] as? String ?? "", accepted: recipients)
+    }
+}

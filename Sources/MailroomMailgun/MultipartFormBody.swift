@@ -1,0 +1,122 @@
+import Foundation
+import Mailroom
+import NIOCore
+
+/// A `multipart/form-data` body whose files are read in chunks while it is sent, with its length
+/// known before the first byte (so `Content-Length` is set and nothing is buffered whole).
+///
+/// It can be iterated more than once, which retries need.
+struct MultipartFormBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    /// What a file part's bytes come from.
+    enum Content: Sendable {
+        case attachment(Attachment)
+        case message(MIMEMessage)
+
+        var byteCount: Int {
+            switch self {
+            case .attachment(let attachment): attachment.source.byteCount
+            case .message(let message): message.byteCount
+            }
+        }
+    }
+
+    enum Part: Sendable {
+        case field(name: String, value: String)
+        case file(name: String, filename: String, contentType: String, content: Content)
+    }
+
+    enum Segment: Sendable {
+        case bytes([UInt8])
+        case content(Content)
+    }
+
+    let boundary: String
+    private let segments: [Segment]
+    /// The exact number of bytes the body yields.
+    let byteCount: Int
+
+    /// The `Content-Type` header value.
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    init(parts: [Part], boundary: String = "mailroom-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))") {
+        self.boundary = boundary
+        var segments: [Segment] = []
+        var pending: [UInt8] = []
+        for part in parts {
+            switch part {
+            case .field(let name, let value):
+                pending += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"\r\n\r\n".utf8)
+                pending += Array(value.utf8) + [0x0D, 0x0A]
+            case .file(let name, let filename, let contentType, let content):
+                pending += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"; filename=\"\(Self.escaped(filename))\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+                segments.append(.bytes(pending))
+                pending = []
+                segments.append(.content(content))
+                pending += [0x0D, 0x0A]
+            }
+        }
+        pending += Array("--\(boundary)--\r\n".utf8)
+        segments.append(.bytes(pending))
+        self.segments = segments
+        self.byteCount = segments.reduce(0) { total, segment in
+            switch segment {
+            case .bytes(let bytes): total + bytes.count
+            case .content(let content): total + content.byteCount
+            }
+        }
+    }
+
+    /// Form-data names and file names are quoted strings; quotes and line breaks are percent-escaped
+    /// as browsers do (the HTML standard's multipart/form-data encoding).
+    private static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(segments: segments)
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        private let segments: [Segment]
+        private var index = 0
+        private var attachment: AttachmentChunks.AsyncIterator?
+        private var message: MIMEMessage.AsyncIterator?
+
+        init(segments: [Segment]) {
+            self.segments = segments
+        }
+
+        mutating func next() async throws -> ByteBuffer? {
+            while index < segments.count {
+                if var reader = attachment {
+                    let chunk = try await reader.next()
+                    attachment = reader
+                    if let chunk { return ByteBuffer(bytes: chunk) }
+                    attachment = nil
+                    index += 1
+                    continue
+                }
+                if var reader = message {
+                    let chunk = try await reader.next()
+                    message = reader
+                    if let chunk { return ByteBuffer(bytes: chunk) }
+                    message = nil
+                    index += 1
+                    continue
+                }
+                switch segments[index] {
+                case .bytes(let bytes):
+                    index += 1
+                    return ByteBuffer(bytes: bytes)
+                case .content(.attachment(let source)):
+                    attachment = source.chunks(of: 64 * 1_024).makeAsyncIterator()
+                case .content(.message(let mime)):
+                    message = mime.makeAsyncIterator()
+                }
+            }
+            return nil
+        }
+    }
+}
