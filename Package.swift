@@ -63,8 +63,8 @@ let package = Package(
             dependencies: [
                 "Mailroom",
                 "MailroomMailgun",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Mailroom
 
 /// Runs a command body so that a Mailroom error becomes one line on stderr and a failing exit
@@ -16,6 +17,13 @@ enum CommandLineFailure {
             throw ExitCode.failure
         }
     }
+
+    /// Warnings and errors on stderr; `MAILROOM_LOG_LEVEL=debug` shows every request (never the API key).
+    static let logger: Logger = {
+        var logger = Logger(label: "mailroom", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = ProcessInfo.processInfo.environment["MAILROOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
 
     static func writeError(_ line: String) {
         let flattened = line.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")

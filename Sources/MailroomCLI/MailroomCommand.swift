@@ -6,6 +6,6 @@ struct MailroomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailroom",
         abstract: "Render, send and inspect email with Mailroom.",
-        subcommands: [RenderCommand.self]
+        subcommands: [RenderCommand.self, SendCommand.self, SendMIMECommand.self, StoredCommand.self]
     )
 }

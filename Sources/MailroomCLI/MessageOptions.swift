@@ -55,8 +55,8 @@ struct MessageOptions: ParsableArguments {
     @Option(name: .customLong("var"), help: "A custom variable, 'key=value'; repeatable.")
     var variables: [String] = []
 
-    /// The message these flags describe, validated.
-    func makeEmail() throws -> Email {
+    /// The message these flags describe, validated after `configure` adds what other flags say.
+    func makeEmail(_ configure: (inout Email) throws -> Void = { _ in }) throws -> Email {
         var email = Email(from: try from.map { try EmailAddress($0, field: "from") } ?? "", to: [])
         email.to = try addresses(to, field: "to")
         email.cc = try addresses(cc, field: "cc")
@@ -82,6 +82,7 @@ struct MessageOptions: ParsableArguments {
             }
             email.options.variables[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
+        try configure(&email)
         try email.validate()
         return email
     }

@@ -31,13 +31,13 @@ struct RenderCommand: AsyncParsableCommand {
         }
     }
 
-    /// An RFC 3339 date-time, with or without fractional seconds.
-    static func parseDate(_ text: String) throws -> Date {
+    /// An RFC 3339 date-time, with or without fractional seconds; errors name `field`.
+    static func parseDate(_ text: String, field: String = "date") throws -> Date {
         let plain = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
-            throw MailroomError.invalidValue(field: "date", "'\(text)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")
+            throw MailroomError.invalidValue(field: field, "'\(text)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")
         }
         return date
     }

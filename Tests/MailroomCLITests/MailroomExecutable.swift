@@ -19,10 +19,25 @@ struct MailroomExecutable {
         var description: String { "the mailroom executable was not found beside the test bundle; run `swift build` first" }
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `mailroom` with `arguments`; `environment` replaces the `MAILGUN_*` and `MAILROOM_*` variables.
+    ///
+    /// The waiting happens on a thread of its own: blocking the concurrency pool would starve a mock
+    /// server running in this process, which answers the child on that pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = try locate()
         process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MAILGUN_") && !$0.key.hasPrefix("MAILROOM_") }
+        variables.merge(environment) { _, new in new }
+        process.environment = variables
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

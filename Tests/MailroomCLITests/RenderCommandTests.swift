@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func renderWritesMIMEThatPythonParses() throws {
-        let result = try MailroomExecutable.run([
+    @Test func renderWritesMIMEThatPythonParses() async throws {
+        let result = try await MailroomExecutable.run([
             "render", "--from", "Zoë <zoe@acme.test>", "--to", "bob@example.com", "--bcc", "hidden@example.com",
             "--subject", "Grüße", "--text", "Hallo", "--html", "<p>Hallo</p>", "--header", "X-Campaign: spring",
             "--date", "2026-11-21T10:00:00Z", "--message-id", "cli-1@acme.test",
@@ -95,8 +95,8 @@ import Testing
         (["render", "--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--tag", "x\ny"], "tags[0]"),
         (["render", "--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--date", "yesterday"], "date"),
     ])
-    func badInputExitsNonZeroWithOneLineAndNoOutput(arguments: [String], field: String) throws {
-        let result = try MailroomExecutable.run(arguments)
+    func badInputExitsNonZeroWithOneLineAndNoOutput(arguments: [String], field: String) async throws {
+        let result = try await MailroomExecutable.run(arguments)
         #expect(result.status != 0)
         #expect(result.stdout.isEmpty, "nothing on stdout")
         let lines = result.stderr.split(separator: "\n")

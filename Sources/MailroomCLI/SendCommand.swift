@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Mailroom
+import MailroomMailgun
+
+/// `mailroom send`: sends a message through Mailgun and prints the receipt.
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send a message through Mailgun (MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_REGION, MAILGUN_BASE_URL)."
+    )
+
+    @OptionGroup var message: MessageOptions
+    @OptionGroup var connection: MailgunConnectionOptions
+
+    @Option(name: .customLong("option"), help: "Any Mailgun o:, h:, v: or t: field, 'NAME=VALUE'; repeatable.")
+    var fields: [String] = []
+
+    @Option(help: "A stored template's name.")
+    var template: String?
+
+    @Option(name: .customLong("template-version"), help: "The template version.")
+    var templateVersion: String?
+
+    @Option(name: .customLong("template-vars"), help: "The template variables, a JSON object.")
+    var templateVariables: String?
+
+    @Option(name: .customLong("deliver-at"), help: "Schedule delivery, RFC 3339 (e.g. 2026-11-21T10:00:00Z).")
+    var deliverAt: String?
+
+    @Flag(name: .customLong("test-mode"), help: "Accept the message without delivering it.")
+    var testMode = false
+
+    @Flag(help: "Print the receipt as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await CommandLineFailure.reporting {
+            let email = try message.makeEmail { email in
+                if let template {
+                    email.template = try templateVariables.map {
+                        try EmailTemplate(name: template, version: templateVersion, variablesJSON: $0)
+                    } ?? EmailTemplate(name: template, version: templateVersion)
+                } else if templateVersion != nil || templateVariables != nil {
+                    throw MailroomError.missingField("template", "--template-version and --template-vars need --template")
+                }
+                if let deliverAt { email.options.deliveryTime = try RenderCommand.parseDate(deliverAt, field: "deliver-at") }
+                email.options.testMode = testMode
+                email.options.mailgun.extra = try Self.parseFields(fields)
+            }
+            let mailer = MailgunMailer(configuration: try connection.configuration())
+            let receipt = try await mailer.send(email, logger: CommandLineFailure.logger)
+            ReceiptPrinter.print([receipt], json: json)
+        }
+    }
+
+    /// `NAME=VALUE` pairs as raw Mailgun fields.
+    static func parseFields(_ pairs: [String]) throws -> [MailgunField] {
+        try pairs.enumerated().map { index, pair in
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw MailroomError.invalidValue(field: "option[\(index)]", "expected 'NAME=VALUE' such as o:tracking=yes, got '\(pair.prefix(60))'")
+            }
+            return MailgunField(String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+        }
+    }
+}
