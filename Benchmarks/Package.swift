@@ -10,17 +10,35 @@ let package = Package(
     dependencies: [
         .package(name: "Mailroom", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "MIMERendering",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Mailroom", package: "Mailroom"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/MIMERendering",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "MailgunSending",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomMailgun", package: "Mailroom"),
+                .product(name: "MailgunMock", package: "Mailroom"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/MailgunSending",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -112,16 +112,14 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
         public static var never: RetryPolicy { RetryPolicy(maximumAttempts: 1) }
     }
 
-    /// How long requests may take.
+    /// How long requests may take. Connection timeouts belong to the borrowed `HTTPClient`'s own
+    /// configuration, which this library does not own.
     public struct Timeouts: Sendable {
-        /// Connecting. Default 10 s.
-        public var connect: Duration
         /// One whole request, upload and response included. Default 120 s.
         public var request: Duration
 
         /// Creates timeouts; every member has the default its documentation states.
-        public init(connect: Duration = .seconds(10), request: Duration = .seconds(120)) {
-            self.connect = connect
+        public init(request: Duration = .seconds(120)) {
             self.request = request
         }
     }
@@ -132,7 +130,7 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
     public var region: Region
     /// The sending domain used when a call names none. Default `nil`: every call must name one.
     public var domain: String?
-    /// Request timeouts. Default ``Timeouts/init(connect:request:)``.
+    /// Request timeouts. Default ``Timeouts/init(request:)``.
     public var timeouts: Timeouts
     /// Retries. Default ``RetryPolicy/init(maximumAttempts:initialBackoff:maximumBackoff:retriesSendsOnServerErrors:sleep:jitter:)``.
     public var retry: RetryPolicy

@@ -79,10 +79,33 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
+        /// Reads one file part's content, whichever kind it is.
+        private enum Reader {
+            case attachment(AttachmentChunks.AsyncIterator)
+            case message(MIMEMessage.AsyncIterator)
+
+            init(_ content: Content) {
+                switch content {
+                case .attachment(let attachment): self = .attachment(attachment.chunks(of: 64 * 1_024).makeAsyncIterator())
+                case .message(let message): self = .message(message.makeAsyncIterator())
+                }
+            }
+
+            mutating func next() async throws -> [UInt8]? {
+                switch self {
+                case .attachment(var iterator):
+                    defer { self = .attachment(iterator) }
+                    return try await iterator.next()
+                case .message(var iterator):
+                    defer { self = .message(iterator) }
+                    return try await iterator.next()
+                }
+            }
+        }
+
         private let segments: [Segment]
         private var index = 0
-        private var attachment: AttachmentChunks.AsyncIterator?
-        private var message: MIMEMessage.AsyncIterator?
+        private var reader: Reader?
 
         init(segments: [Segment]) {
             self.segments = segments
@@ -90,19 +113,11 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
         mutating func next() async throws -> ByteBuffer? {
             while index < segments.count {
-                if var reader = attachment {
-                    let chunk = try await reader.next()
-                    attachment = reader
+                if var current = reader {
+                    let chunk = try await current.next()
+                    reader = current
                     if let chunk { return ByteBuffer(bytes: chunk) }
-                    attachment = nil
-                    index += 1
-                    continue
-                }
-                if var reader = message {
-                    let chunk = try await reader.next()
-                    message = reader
-                    if let chunk { return ByteBuffer(bytes: chunk) }
-                    message = nil
+                    reader = nil
                     index += 1
                     continue
                 }
@@ -110,10 +125,8 @@ struct MultipartFormBody: AsyncSequence, Sendable {
                 case .bytes(let bytes):
                     index += 1
                     return ByteBuffer(bytes: bytes)
-                case .content(.attachment(let source)):
-                    attachment = source.chunks(of: 64 * 1_024).makeAsyncIterator()
-                case .content(.message(let mime)):
-                    message = mime.makeAsyncIterator()
+                case .content(let content):
+                    reader = Reader(content)
                 }
             }
             return nil

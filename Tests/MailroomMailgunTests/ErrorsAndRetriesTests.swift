@@ -116,6 +116,17 @@ import Testing
         }
     }
 
+    @Test func slowAnswersTimeOutAndSendsAreNotRepeated() async throws {
+        try await MailgunMock.withRunning(.init(apiKeys: [MailgunHarness.apiKey], domains: ["acme.test"])) { mock async throws in
+            await mock.inject(.delay(milliseconds: 40))
+            var configuration = try MailgunConfiguration(apiKey: MailgunHarness.apiKey, region: .custom(mock.baseURL), domain: "acme.test")
+            configuration.timeouts.request = .milliseconds(5)
+            let error = await #expect(throws: MailroomError.self) { try await MailgunMailer(configuration: configuration).send(.sample()) }
+            #expect(error?.code == .timeout)
+            #expect(error?.isTransient == true)
+        }
+    }
+
     @Test func cancellationStopsAWaitingRetry() async throws {
         try await MailgunMock.withRunning(.init(apiKeys: [MailgunHarness.apiKey], domains: ["acme.test"])) { mock async throws in
             await mock.inject(.rateLimited(retryAfter: 600, count: 5))

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Mailroom
 
@@ -50,25 +51,5 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let email = message(with: .bytes(Array("a,b\n1,2\n".utf8), filename: "data.csv"))
         for _ in benchmark.scaledIterations { blackHole(try await email.renderMIME().collect()) }
-    }
-}
-
-/// Writes `size` pseudo-random bytes in 1 MB pieces, so no benchmark process holds the file whole.
-func writeFixture(at path: String, size: Int) {
-    if let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.size] as? Int) == size { return }
-    FileManager.default.createFile(atPath: path, contents: nil)
-    guard let handle = FileHandle(forWritingAtPath: path) else { return }
-    defer { try? handle.close() }
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    var written = 0
-    while written < size {
-        let count = min(1 << 20, size - written)
-        var piece = [UInt8](repeating: 0, count: count)
-        for index in 0..<count {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            piece[index] = UInt8(truncatingIfNeeded: state >> 56)
-        }
-        handle.write(Data(piece))
-        written += count
     }
 }
