@@ -97,7 +97,9 @@ struct MailgunMockResponder: HTTPResponder {
             try await Task.sleep(for: .milliseconds(fault.delayMilliseconds ?? 100))
             return nil
         case .status:
-            return MockResponse.message(fault.message ?? "Injected failure", status: .init(code: fault.status ?? 400))
+            let status = HTTPResponse.Status(code: fault.status ?? 400)
+            guard let body = fault.body else { return MockResponse.message(fault.message ?? "Injected failure", status: status) }
+            return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         default:
             try? await context.channel.close()
             throw CancellationError()

@@ -68,6 +68,8 @@ public struct MockFault: Sendable, Hashable, Codable {
     public var message: String?
     /// How many matching requests to let through before the fault starts. Default 0.
     public var skip: Int?
+    /// For ``Kind/status``: a raw JSON body to answer with instead of `{"message": message}`.
+    public var body: String?
 
     /// Creates a fault.
     ///
@@ -81,6 +83,7 @@ public struct MockFault: Sendable, Hashable, Codable {
     ///   - status: The status for a ``Kind/status`` fault.
     ///   - message: The message for a ``Kind/status`` fault.
     ///   - skip: Matching requests to let through first.
+    ///   - body: A raw JSON body for a ``Kind/status`` fault.
     public init(
         kind: Kind,
         count: Int = 1,
@@ -90,7 +93,8 @@ public struct MockFault: Sendable, Hashable, Codable {
         delayMilliseconds: Int? = nil,
         status: Int? = nil,
         message: String? = nil,
-        skip: Int? = nil
+        skip: Int? = nil,
+        body: String? = nil
     ) {
         self.kind = kind
         self.count = count
@@ -101,6 +105,7 @@ public struct MockFault: Sendable, Hashable, Codable {
         self.status = status
         self.message = message
         self.skip = skip
+        self.body = body
     }
 
     /// The next `count` matching requests, after `skip` of them, answer `status` with `{"message": message}`.

@@ -62,6 +62,12 @@ public struct MailroomError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let configuration = Code("configuration")
         /// A storage or archive operation failed.
         public static let storage = Code("storage")
+        /// A signed request's signature does not match.
+        public static let invalidSignature = Code("invalidSignature")
+        /// A signed request is outside the freshness window.
+        public static let staleRequest = Code("staleRequest")
+        /// A signed request's token was seen before.
+        public static let replayedRequest = Code("replayedRequest")
     }
 
     /// What kind of failure this is.

@@ -6,6 +6,10 @@ struct MailroomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailroom",
         abstract: "Render, send and inspect email with Mailroom.",
-        subcommands: [RenderCommand.self, SendCommand.self, SendMIMECommand.self, StoredCommand.self]
+        subcommands: [
+            RenderCommand.self, SendCommand.self, SendMIMECommand.self, StoredCommand.self,
+            SuppressionCommand<UnsubscribesTable>.self, SuppressionCommand<BouncesTable>.self, SuppressionCommand<ComplaintsTable>.self,
+            AlertsCommand.self, WebhookCommand.self,
+        ]
     )
 }

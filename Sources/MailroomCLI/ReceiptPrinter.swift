@@ -3,26 +3,22 @@ import Mailroom
 
 /// Prints receipts for people, or as JSON for scripts.
 enum ReceiptPrinter {
-    static func print(_ receipts: [SendReceipt], json: Bool) {
-        let text: String
-        if json {
-            let objects: [[String: Any]] = receipts.map { receipt in
-                [
-                    "id": receipt.id ?? NSNull(),
-                    "message": receipt.message,
-                    "accepted": receipt.accepted.map(\.mailbox),
-                    "suppressed": receipt.suppressed.map(\.mailbox),
-                ]
-            }
-            let value: Any = objects.count == 1 ? objects[0] : objects
-            let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            text = receipts.map { receipt in
+    static func print(_ receipts: [SendReceipt], json: Bool) throws {
+        guard json else {
+            for receipt in receipts {
                 let who = receipt.accepted.count == 1 ? "1 recipient" : "\(receipt.accepted.count) recipients"
-                return "\(receipt.message) id: \(receipt.id ?? "none"), \(who)"
-            }.joined(separator: "\n")
+                CommandOutput.say("\(receipt.message) id: \(receipt.id ?? "none"), \(who)")
+            }
+            return
         }
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        let objects: [[String: Any]] = receipts.map { receipt in
+            [
+                "id": receipt.id ?? NSNull(),
+                "message": receipt.message,
+                "accepted": receipt.accepted.map(\.mailbox),
+                "suppressed": receipt.suppressed.map(\.mailbox),
+            ]
+        }
+        try CommandOutput.json(objects.count == 1 ? objects[0] : objects)
     }
 }

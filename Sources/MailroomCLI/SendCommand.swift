@@ -51,7 +51,7 @@ struct SendCommand: AsyncParsableCommand {
             }
             let mailer = MailgunMailer(configuration: try connection.configuration())
             let receipt = try await mailer.send(email, logger: CommandLineFailure.logger)
-            ReceiptPrinter.print([receipt], json: json)
+            try ReceiptPrinter.print([receipt], json: json)
         }
     }
 

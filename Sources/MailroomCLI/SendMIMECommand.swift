@@ -39,7 +39,7 @@ struct SendMIMECommand: AsyncParsableCommand {
             }
             let mailer = MailgunMailer(configuration: try connection.configuration())
             let receipt = try await mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)
-            ReceiptPrinter.print([receipt], json: json)
+            try ReceiptPrinter.print([receipt], json: json)
         }
     }
 }

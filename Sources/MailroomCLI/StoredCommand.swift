@@ -56,8 +56,7 @@ struct StoredCommand: AsyncParsableCommand {
                     "message-headers": message.headers.map { [$0.name, $0.value] },
                     "attachments": message.attachments.map { ["name": $0.name, "content-type": $0.contentType, "size": $0.size, "url": $0.url] },
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                try CommandOutput.json(object, pretty: true)
             }
         }
     }
@@ -79,7 +78,7 @@ struct StoredCommand: AsyncParsableCommand {
                 let recipients = to.isEmpty ? [] : try EmailAddress.list(to.joined(separator: ","), field: "to")
                 let mailer = MailgunMailer(configuration: try connection.configuration())
                 let receipt = try await mailer.resendStoredMessage(try location.location(), to: recipients, logger: CommandLineFailure.logger)
-                ReceiptPrinter.print([receipt], json: json)
+                try ReceiptPrinter.print([receipt], json: json)
             }
         }
     }

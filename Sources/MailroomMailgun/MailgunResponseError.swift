@@ -25,6 +25,7 @@ enum MailgunResponseError {
         case 401: return make(.unauthorized, "Mailgun rejected the API key")
         case 402: return make(.rejected, "Mailgun requires a payment or an upgrade for this request")
         case 404: return make(.notFound, "Mailgun found no such resource")
+        case 409: return make(.alreadyExists, "Mailgun already has this")
         case 413: return make(.messageTooLarge, "Mailgun refused the message as too large")
         case 420: return make(.rateLimited, "Mailgun's sending limit was reached", transient: true)
         case 429: return make(.rateLimited, "Mailgun rate-limited the request", transient: true)

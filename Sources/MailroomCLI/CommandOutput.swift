@@ -1,0 +1,15 @@
+import Foundation
+
+/// What commands print on stdout: lines for people, JSON for scripts.
+enum CommandOutput {
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func json(_ value: Any, pretty: Bool = false) throws {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        let data = try JSONSerialization.data(withJSONObject: value, options: options)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}

@@ -1,0 +1,176 @@
+/// Public because `Logger` appears in this file's public API.
+public import Logging
+/// Public because `SuppressionStore` and its values are this file's public API.
+public import Mailroom
+import Foundation
+import NIOHTTP1
+
+/// Mailgun's unsubscribes, bounces and complaints tables as a ``Mailroom/SuppressionStore``.
+///
+/// Lists follow `paging.next` as Mailgun gives it (only to Mailgun hosts or the configured base
+/// URL) until a page comes back empty. Batch adds go as JSON in requests of at most 1,000.
+/// Addresses are percent-encoded in paths, so `a+b@x.io` and Unicode local parts reach the right
+/// record.
+///
+/// ```swift
+/// let store = MailgunSuppressionStore(client: mailer.client)
+/// try await store.add(.unsubscribe("zoe@example.com", tags: ["newsletter"]), logger: logger)
+/// for try await bounce in store.list(.bounce) { … }
+/// ```
+public struct MailgunSuppressionStore: SuppressionStore {
+    /// The most entries one batch request carries.
+    public static let batchSize = 1_000
+
+    /// The client the store talks through.
+    public let client: MailgunClient
+    /// The domain whose tables are used; the configuration's default when `nil`.
+    public let domain: String?
+
+    /// Creates a store.
+    ///
+    /// - Parameters:
+    ///   - client: The Mailgun client, e.g. a ``MailgunMailer``'s.
+    ///   - domain: The domain whose tables to use; the configuration's default when `nil`.
+    public init(client: MailgunClient, domain: String? = nil) {
+        self.client = client
+        self.domain = domain
+    }
+
+    /// Adds one entry with a form request (several unsubscribe tags go as one JSON entry).
+    public func add(_ suppression: Suppression, logger: Logger) async throws {
+        try suppression.validate(field: "suppression")
+        if suppression.kind == .unsubscribe && suppression.tags.count > 1 {
+            try await add(contentsOf: [suppression], logger: logger)
+            return
+        }
+        var fields = [("address", suppression.address.mailbox)]
+        if suppression.kind == .unsubscribe { fields.append(("tag", suppression.tags.first ?? Suppression.allTags)) }
+        if suppression.kind == .bounce {
+            fields.append(("code", suppression.code ?? "550"))
+            fields.append(("error", suppression.error ?? ""))
+        }
+        if let date = suppression.createdAt { fields.append(("created_at", Self.format(date))) }
+        let body = MultipartFormBody(parts: fields.map { .field(name: $0.0, value: $0.1) })
+        _ = try await client.execute(.init(method: .POST, target: try path(suppression.kind), body: .form(body)), logger: logger)
+    }
+
+    /// Adds entries of one kind as JSON, in requests of at most 1,000; nothing is sent when one is invalid.
+    public func add(contentsOf suppressions: [Suppression], logger: Logger) async throws {
+        guard let kind = suppressions.first?.kind else { return }
+        for (index, suppression) in suppressions.enumerated() {
+            try suppression.validate(field: "suppressions[\(index)]")
+            if suppression.kind != kind {
+                throw MailroomError.invalidValue(field: "suppressions[\(index)]", "a batch holds one kind; this is \(suppression.kind), the first is \(kind)")
+            }
+        }
+        let target = try path(kind)
+        for start in stride(from: 0, to: suppressions.count, by: Self.batchSize) {
+            let chunk = suppressions[start..<min(start + Self.batchSize, suppressions.count)]
+            let items: [[String: Any]] = chunk.map { suppression in
+                var item: [String: Any] = ["address": suppression.address.mailbox]
+                if kind == .unsubscribe { item["tags"] = suppression.tags.isEmpty ? [Suppression.allTags] : suppression.tags }
+                if kind == .bounce {
+                    item["code"] = suppression.code ?? "550"
+                    item["error"] = suppression.error ?? ""
+                }
+                if let date = suppression.createdAt { item["created_at"] = Self.format(date) }
+                return item
+            }
+            let json = try JSONSerialization.data(withJSONObject: items, options: [.sortedKeys])
+            _ = try await client.execute(.init(method: .POST, target: target, body: .json(Array(json))), logger: logger)
+        }
+    }
+
+    /// The entry for `address`, or `nil` when Mailgun answers 404.
+    public func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? {
+        do {
+            let response = try await client.execute(.init(method: .GET, target: try path(kind, address: address)), logger: logger)
+            return try Self.suppression(kind, from: try response.json())
+        } catch let error as MailroomError where error.code == .notFound {
+            return nil
+        }
+    }
+
+    /// Removes `address`, or for unsubscribes only `tag`.
+    public func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws {
+        var target = try path(kind, address: address)
+        if let tag {
+            guard kind == .unsubscribe else { throw MailroomError.invalidValue(field: "tag", "only unsubscribes have tags") }
+            target += "?tag=\(Self.encoded(tag))"
+        }
+        _ = try await client.execute(.init(method: .DELETE, target: target), logger: logger)
+    }
+
+    /// Empties the table.
+    public func removeAll(_ kind: Suppression.Kind, logger: Logger) async throws {
+        _ = try await client.execute(.init(method: .DELETE, target: try path(kind)), logger: logger)
+    }
+
+    /// The table in pages of `pageSize` (1 to 1,000), following `paging.next` as given.
+    public func list(_ kind: Suppression.Kind, pageSize: Int, logger: Logger) -> SuppressionSequence {
+        let client = self.client
+        let first = Result { try path(kind) + "?limit=\(min(max(pageSize, 1), 1_000))" }
+        return SuppressionSequence { cursor in
+            let target = try cursor ?? first.get()
+            let json = try await client.execute(.init(method: .GET, target: target), logger: logger).json()
+            guard let items = json["items"] as? [[String: Any]] else {
+                throw MailroomError(code: .invalidJSON, message: "Mailgun's \(kind) page has no items")
+            }
+            let next = (json["paging"] as? [String: Any])?["next"] as? String
+            return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0) }, next: next)
+        }
+    }
+
+    // MARK: Wire forms
+
+    private func path(_ kind: Suppression.Kind, address: EmailAddress? = nil) throws -> String {
+        var options = SendOptions()
+        options.mailgun.domain = domain
+        let domain = try MailgunMailer(client: client).sendingDomain(options)
+        let base = "/v3/\(domain)/\(kind)"
+        guard let address else { return base }
+        try address.validate(field: "address")
+        return base + "/" + Self.encoded(address.mailbox)
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters and `@`.
+    static func encoded(_ text: String) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// `Thu, 11 Dec 2025 01:49:40 UTC`, the form Mailgun writes and reads.
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEE, dd MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm:ss zzz"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
+    static func suppression(_ kind: Suppression.Kind, from json: [String: Any]) throws -> Suppression {
+        guard let address = json["address"] as? String else {
+            throw MailroomError(code: .invalidJSON, field: "address", message: "a \(kind) record without an address")
+        }
+        let parsed = (try? EmailAddress(address)) ?? EmailAddress(stringLiteral: address)
+        let code = (json["code"] as? String) ?? (json["code"] as? Int).map(String.init)
+        return Suppression(
+            kind: kind,
+            address: parsed,
+            tags: kind == .unsubscribe ? (json["tags"] as? [String] ?? []) : [],
+            code: kind == .bounce ? code : nil,
+            error: kind == .bounce ? json["error"] as? String : nil,
+            createdAt: (json["created_at"] as? String).flatMap(parseDate)
+        )
+    }
+}
