@@ -5,7 +5,7 @@ public import Mailroom
 import Foundation
 import NIOHTTP1
 
-/// Mailgun's send alerts (`/v1/thresholds/alerts/send`) as a ``Mailroom/AlertSink``.
+/// Mailgun's send alerts (`/v1/thresholds/alerts/send`) as a `AlertSink`.
 ///
 /// Alerts are validated before any request, so an invalid one is rejected with the field at fault.
 /// `update` is a full replace, as Mailgun's PUT is. Names may contain spaces.

@@ -12,7 +12,7 @@ import NIOHTTP1
 /// to the configured base URL or Mailgun's own hosts, retries per the configuration's policy,
 /// errors in Mailroom's vocabulary, one log line and metrics per request.
 ///
-/// The client borrows its `HTTPClient` (``HTTPClient/shared`` by default) and never shuts it down:
+/// The client borrows its `HTTPClient` (`HTTPClient.shared` by default) and never shuts it down:
 /// whoever creates an `HTTPClient` shuts it down.
 public struct MailgunClient: Sendable {
     /// The credentials, region, retries and timeouts in use.

@@ -19,7 +19,7 @@ extension MailgunConfiguration {
     ///
     /// - Parameter environment: The variables. Default: the process's environment.
     /// - Returns: A validated configuration.
-    /// - Throws: ``MailroomError`` with code ``MailroomError/Code/configuration`` naming the variable
+    /// - Throws: `MailroomError` with code `MailroomError.Code.configuration` naming the variable
     ///   that is missing or invalid; never a crash.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailgunConfiguration {
         guard let key = environment[EnvironmentKey.apiKey], !key.isEmpty else {

@@ -31,7 +31,7 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
         /// Any other base URL: `https://` anywhere, `http://` only on a loopback host (a local mock).
         ///
         /// - Parameter url: The base URL, e.g. `http://127.0.0.1:8025`.
-        /// - Throws: ``MailroomError`` with code ``MailroomError/Code/configuration`` naming `baseURL`.
+        /// - Throws: `MailroomError` with code `MailroomError.Code.configuration` naming `baseURL`.
         public static func custom(_ url: String) throws -> Region {
             var trimmed = url.trimmingCharacters(in: .whitespaces)
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
@@ -56,7 +56,7 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
         /// The region named `us` or `eu` (any case).
         ///
         /// - Parameter name: `us` or `eu`.
-        /// - Throws: ``MailroomError`` naming `region` for any other name.
+        /// - Throws: `MailroomError` naming `region` for any other name.
         public static func named(_ name: String) throws -> Region {
             switch name.lowercased() {
             case "us": return .us
@@ -149,7 +149,7 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
     ///   - retry: Retries.
     ///   - userAgent: The `User-Agent` header.
     ///   - metricsFactory: Where metrics go. Default: the bootstrapped `MetricsSystem`.
-    /// - Throws: ``MailroomError`` with code ``MailroomError/Code/configuration`` for an empty key
+    /// - Throws: `MailroomError` with code `MailroomError.Code.configuration` for an empty key
     ///   or a key or domain with a line break or space.
     public init(
         apiKey: String,
@@ -172,7 +172,7 @@ public struct MailgunConfiguration: Sendable, CustomStringConvertible, CustomDeb
 
     /// Checks the key and domain.
     ///
-    /// - Throws: ``MailroomError`` with code ``MailroomError/Code/configuration`` naming `apiKey` or `domain`.
+    /// - Throws: `MailroomError` with code `MailroomError.Code.configuration` naming `apiKey` or `domain`.
     public func validate() throws {
         if apiKey.isEmpty { throw MailroomError(code: .configuration, field: "apiKey", message: "the Mailgun API key is empty") }
         if apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) {

@@ -27,7 +27,7 @@ extension MailgunMailer {
     ///   - location: Domain and key, or storage URL (only Mailgun hosts or the configured base URL).
     ///   - logger: Where to log.
     /// - Returns: Headers, bodies and attachment metadata.
-    /// - Throws: ``MailroomError``: ``MailroomError/Code/notFound``, a refused host, or a provider failure.
+    /// - Throws: `MailroomError`: `MailroomError.Code.notFound`, a refused host, or a provider failure.
     public func storedMessage(_ location: StoredMessageLocation, logger: Logger) async throws -> StoredMessage {
         let response = try await client.execute(.init(method: .GET, target: try target(location)), logger: logger)
         return StoredMessage(json: try response.json())
@@ -39,7 +39,7 @@ extension MailgunMailer {
     ///   - location: Domain and key, or storage URL.
     ///   - logger: Where to log.
     /// - Returns: The RFC 5322 bytes.
-    /// - Throws: ``MailroomError``.
+    /// - Throws: `MailroomError`.
     public func rawStoredMessage(_ location: StoredMessageLocation, logger: Logger) async throws -> [UInt8] {
         let response = try await client.execute(.init(method: .GET, target: try target(location), accept: "message/rfc2822"), logger: logger)
         guard let mime = try response.json()["body-mime"] as? String else {
@@ -55,7 +55,7 @@ extension MailgunMailer {
     ///   - recipients: Who receives the copy; at least one.
     ///   - logger: Where to log.
     /// - Returns: The new message's receipt.
-    /// - Throws: ``MailroomError``; nothing is sent when a recipient is invalid.
+    /// - Throws: `MailroomError`; nothing is sent when a recipient is invalid.
     public func resendStoredMessage(_ location: StoredMessageLocation, to recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {
         try Envelope(recipients: recipients).validate()
         let form = MultipartFormBody(parts: recipients.map { .field(name: "to", value: $0.description) })

@@ -7,14 +7,14 @@ public import Mailroom
 import Foundation
 import NIOHTTP1
 
-/// A ``Mailroom/Mailer`` that sends through Mailgun's HTTP API.
+/// A `Mailer` that sends through Mailgun's HTTP API.
 ///
 /// ```swift
 /// let mailer = try MailgunMailer(configuration: .fromEnvironment())      // borrows HTTPClient.shared
 /// let receipt = try await mailer.send(email)                              // receipt.id is Mailgun's <…@domain>
 /// ```
 ///
-/// Every send validates first (``Mailroom/Email/validate()`` and the Mailgun options), so bad input
+/// Every send validates first (`Email.validate()` and the Mailgun options), so bad input
 /// is an error naming the field and nothing is sent. File attachments are streamed from disk while
 /// the request is uploaded. A `POST /messages` is not retried after a 5xx or a timeout unless the
 /// retry policy opts in (a duplicate email is worse than an error); a 429 always is.
@@ -57,7 +57,7 @@ public struct MailgunMailer: Mailer {
     /// Sends `batch` in requests of at most 1,000 recipients, each with its own `recipient-variables`.
     ///
     /// Requests go one after another; when one fails, those before it stay sent and are reported in
-    /// the thrown ``Mailroom/BatchSendError`` with the recipients not sent to.
+    /// the thrown `BatchSendError` with the recipients not sent to.
     public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
         try batch.validate()
         let domain = try sendingDomain(batch.email.options)

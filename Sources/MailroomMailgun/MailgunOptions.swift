@@ -73,7 +73,7 @@ public struct MailgunOptions: Sendable, Hashable {
 
     /// Checks the values Mailgun constrains, before any request.
     ///
-    /// - Throws: ``MailroomError`` naming `mailgun.deliveryTimeOptimizePeriod`, `mailgun.timeZoneLocalize`,
+    /// - Throws: `MailroomError` naming `mailgun.deliveryTimeOptimizePeriod`, `mailgun.timeZoneLocalize`,
     ///   `mailgun.trackingPixelLocationTop`, `mailgun.extra[i]` or a line break in any value.
     public func validate() throws {
         if let period = deliveryTimeOptimizePeriod, !(24...72).contains(period) {
@@ -130,7 +130,7 @@ public struct MailgunField: Sendable, Hashable {
     }
 }
 
-/// The key `MailgunOptions` are stored under in ``Mailroom/SendOptions/providerOptions``.
+/// The key `MailgunOptions` are stored under in `SendOptions.providerOptions`.
 enum MailgunOptionsKey: ProviderOptionKey {
     static var defaultValue: MailgunOptions { MailgunOptions() }
 }

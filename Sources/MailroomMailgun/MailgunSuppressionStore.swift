@@ -5,7 +5,7 @@ public import Mailroom
 import Foundation
 import NIOHTTP1
 
-/// Mailgun's unsubscribes, bounces and complaints tables as a ``Mailroom/SuppressionStore``.
+/// Mailgun's unsubscribes, bounces and complaints tables as a `SuppressionStore`.
 ///
 /// Lists follow `paging.next` as Mailgun gives it (only to Mailgun hosts or the configured base
 /// URL) until a page comes back empty. Batch adds go as JSON in requests of at most 1,000.

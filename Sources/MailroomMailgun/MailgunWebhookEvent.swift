@@ -88,7 +88,7 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
     /// Decodes a webhook body.
     ///
     /// - Parameter json: The JSON Mailgun posted: `{"signature": {…}, "event-data": {…}}`.
-    /// - Throws: ``Mailroom/MailroomError`` with ``Mailroom/MailroomError/Code/invalidJSON`` naming the
+    /// - Throws: `MailroomError` with `MailroomError.Code.invalidJSON` naming the
     ///   field that is missing or of the wrong type.
     public init(json: Data) throws {
         guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {

@@ -58,7 +58,7 @@ public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     ///
     /// - Parameter payload: The JSON body Mailgun posted.
     /// - Returns: The event.
-    /// - Throws: ``Mailroom/MailroomError`` with ``Mailroom/MailroomError/Code/invalidJSON`` naming the
+    /// - Throws: `MailroomError` with `MailroomError.Code.invalidJSON` naming the
     ///   missing or malformed field, or the codes of ``verify(timestamp:token:signature:)``.
     public func verify(payload: Data) throws -> MailgunWebhookEvent {
         let event = try MailgunWebhookEvent(json: payload)
@@ -72,8 +72,8 @@ public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     ///   - timestamp: Seconds since 1970, as Mailgun sends it.
     ///   - token: Mailgun's random token.
     ///   - signature: The hex HMAC-SHA256 of `timestamp + token`.
-    /// - Throws: ``Mailroom/MailroomError`` with ``Mailroom/MailroomError/Code/invalidSignature``,
-    ///   ``Mailroom/MailroomError/Code/staleRequest`` or ``Mailroom/MailroomError/Code/replayedRequest``.
+    /// - Throws: `MailroomError` with `MailroomError.Code.invalidSignature`,
+    ///   `MailroomError.Code.staleRequest` or `MailroomError.Code.replayedRequest`.
     public func verify(timestamp: String, token: String, signature: String) throws {
         guard let seconds = Double(timestamp) else {
             throw MailroomError(code: .invalidSignature, field: "timestamp", message: "'\(timestamp.prefix(40))' is not a Unix timestamp")
