@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "Mailroom", targets: ["Mailroom"]),
         .library(name: "MailroomMailgun", targets: ["MailroomMailgun"]),
+        .library(name: "MailroomTesting", targets: ["MailroomTesting"]),
+        .library(name: "MailroomConformance", targets: ["MailroomConformance"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["MailroomCLI"]),
@@ -40,6 +42,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
+        ),
+        .target(
+            name: "MailroomTesting",
+            dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MailroomConformance",
+            dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MailgunMock",
@@ -104,6 +114,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomTestingTests",
+            dependencies: [
+                "MailroomTesting",
+                "MailroomConformance",
+                "MailroomMailgun",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

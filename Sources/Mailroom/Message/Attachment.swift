@@ -43,6 +43,12 @@ public struct Attachment: Sendable, Hashable {
             if case .file(let path) = storage { return path }
             return nil
         }
+
+        /// The content, when it is held in memory.
+        public var bytes: [UInt8]? {
+            if case .bytes(let bytes) = storage { return bytes }
+            return nil
+        }
     }
 
     /// The file name the recipient sees; any Unicode text without line breaks.
