@@ -15,8 +15,8 @@ import NIOConcurrencyHelpers
 ///
 /// The replay cache keeps the tokens of the freshness window and at most ``Configuration/maximumRememberedTokens``
 /// of them, so memory stays bounded; a token older than the window is refused as stale anyway.
-/// The key never appears in a description or an error.
-// A class, not a struct: every copy must share one replay cache.
+/// The key never appears in a description or an error. It is a class, not a struct, because every
+/// copy must share one replay cache.
 public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     /// How strict the verifier is.
     public struct Configuration: Sendable {

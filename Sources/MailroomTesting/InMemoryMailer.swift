@@ -19,8 +19,8 @@ public import Mailroom
 /// ```
 ///
 /// Script failures with ``script(_:times:)`` and ``script(_:forRecipient:)``; inject the clock and the
-/// sleeper through ``Configuration``.
-// A class, not a struct: the recorded mail must be shared by every copy handed to the code under test.
+/// sleeper through ``Configuration``. It is a class, not a struct, because the recorded mail must be
+/// shared by every copy handed to the code under test.
 public final class InMemoryMailer: Mailer, Sendable {
     /// How the double records and waits.
     public struct Configuration: Sendable {
