@@ -36,7 +36,7 @@ public struct ConformanceCheck: Sendable, CustomStringConvertible {
             try expect(actual == expected, "\(what): expected \(expected), got \(actual)")
         }
 
-        /// Runs `body`, requiring a ``Mailroom/MailroomError`` with `code` (and `field` when given).
+        /// Runs `body`, requiring a `MailroomError` with `code` (and `field` when given).
         func expectError(_ code: MailroomError.Code, field: String? = nil, _ what: String, _ body: () async throws -> Void) async throws {
             do {
                 try await body()

@@ -2,8 +2,8 @@ import Foundation
 /// Public because `ConformanceCheck` lists are this file's public API.
 public import Mailroom
 
-/// The behaviour every implementation of ``Mailroom/Mailer``, ``Mailroom/SuppressionStore`` and
-/// ``Mailroom/AlertSink`` must show, as checks to run on a fresh implementation each.
+/// The behaviour every implementation of `Mailer`, `SuppressionStore` and
+/// `AlertSink` must show, as checks to run on a fresh implementation each.
 ///
 /// The same checks run against the in-memory doubles and against Mailgun over MailgunMock, so the
 /// double cannot drift from production: a difference is a bug in one of them.

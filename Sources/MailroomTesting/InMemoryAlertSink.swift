@@ -5,7 +5,7 @@ public import Logging
 /// Public because `AlertSink` and `SendAlert` are this file's public API.
 public import Mailroom
 
-/// A ``Mailroom/AlertSink`` in memory with Mailgun's rules: validation before anything is stored,
+/// A `AlertSink` in memory with Mailgun's rules: validation before anything is stored,
 /// unique names, full-replace updates that keep the id and creation time, not found for unknown names.
 public actor InMemoryAlertSink: AlertSink {
     private var alerts: [SendAlert] = []

@@ -5,7 +5,7 @@ public import Logging
 /// Public because `Mailer` and its values are this file's public API.
 public import Mailroom
 
-/// A ``Mailroom/Mailer`` for tests that behaves like production without a network.
+/// A `Mailer` for tests that behaves like production without a network.
 ///
 /// It validates exactly as the core does for every mailer, renders the MIME, honours an attached
 /// suppression store the way `SuppressingMailer` does, and records every accepted send. Each instance

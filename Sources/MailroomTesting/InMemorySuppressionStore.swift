@@ -5,7 +5,7 @@ public import Logging
 /// Public because `SuppressionStore` and its values are this file's public API.
 public import Mailroom
 
-/// A ``Mailroom/SuppressionStore`` in memory with Mailgun's semantics: unsubscribes gather tags
+/// A `SuppressionStore` in memory with Mailgun's semantics: unsubscribes gather tags
 /// (`*` for all), removing a tag that is not there is not found, lists page in address order and
 /// end at the first empty page, batches take one kind.
 public actor InMemorySuppressionStore: SuppressionStore {
