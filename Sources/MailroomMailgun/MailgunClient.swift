@@ -89,9 +89,10 @@ public struct MailgunClient: Sendable {
                 outcome = .success(try await send(request, url: url))
             } catch let error as MailroomError {
                 outcome = .failure(error)
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                // A cancelled task stops here, whichever layer noticed first (AsyncHTTPClient reports
+                // its own `cancelled` error); it is never retried or reported as a transport failure.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 outcome = .failure(Self.transportError(error))
             }
             let elapsed = ContinuousClock.now - started
