@@ -10,7 +10,7 @@ actor MailgunMockState {
     private(set) var messages: [MockMessage] = []
     private var messageIndex: [String: Int] = [:]
     private var tables: [String: [String: SuppressionRecord]] = [:]
-    private(set) var alerts: [SendAlert] = []
+    private var alertTable = AlertTable()
     private var faults: [MockFault] = []
     private var sequence = 0
 
@@ -29,7 +29,7 @@ actor MailgunMockState {
         messages = []
         messageIndex = [:]
         tables = [:]
-        alerts = []
+        alertTable = AlertTable()
         faults = []
     }
 
@@ -144,41 +144,17 @@ actor MailgunMockState {
 
     // MARK: Alerts
 
-    func alert(named name: String) -> SendAlert? {
-        alerts.first { $0.name == name }
-    }
+    var alerts: [SendAlert] { alertTable.alerts }
+
+    func alert(named name: String) -> SendAlert? { alertTable.alert(named: name) }
 
     /// Stores a new alert with an id and timestamps; `nil` when the name is taken.
-    func create(_ alert: SendAlert) -> SendAlert? {
-        guard self.alert(named: alert.name) == nil else { return nil }
-        var stored = alert
-        let date = now()
-        stored.id = UUID().uuidString.lowercased()
-        stored.createdAt = date
-        stored.updatedAt = date
-        stored.lastChecked = date
-        alerts.append(stored)
-        return stored
-    }
-
-    enum ReplaceOutcome { case replaced, notFound, nameTaken }
+    func create(_ alert: SendAlert) -> SendAlert? { alertTable.create(alert, at: now()) }
 
     /// Replaces the alert called `name` whole, keeping its id and creation time.
-    func replace(named name: String, with alert: SendAlert) -> ReplaceOutcome {
-        guard let index = alerts.firstIndex(where: { $0.name == name }) else { return .notFound }
-        if alert.name != name && self.alert(named: alert.name) != nil { return .nameTaken }
-        var stored = alert
-        stored.id = alerts[index].id
-        stored.createdAt = alerts[index].createdAt
-        stored.lastChecked = alerts[index].lastChecked
-        stored.updatedAt = now()
-        alerts[index] = stored
-        return .replaced
+    func replace(named name: String, with alert: SendAlert) -> AlertTable.ReplaceOutcome {
+        alertTable.replace(named: name, with: alert, at: now())
     }
 
-    func deleteAlert(named name: String) -> Bool {
-        guard let index = alerts.firstIndex(where: { $0.name == name }) else { return false }
-        alerts.remove(at: index)
-        return true
-    }
+    func deleteAlert(named name: String) -> Bool { alertTable.delete(named: name) }
 }

@@ -61,6 +61,15 @@ public struct MailgunClient: Sendable {
         }
     }
 
+    /// The sending domain: `override` when given, else the configuration's default.
+    func domain(_ override: String?) throws -> String {
+        guard let domain = override ?? configuration.domain else {
+            throw MailroomError(code: .configuration, field: "domain", message: "no sending domain: set MAILGUN_DOMAIN, the configuration's domain, or options.mailgun.domain")
+        }
+        try MailgunConfiguration.checkDomain(domain, field: "domain")
+        return domain
+    }
+
     /// The absolute URL for `target`, refusing hosts that must not see the API key.
     func url(for target: String) throws -> String {
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else { return configuration.region.baseURL + target }

@@ -8,16 +8,21 @@ import NIOHTTP1
 extension MailgunMailer {
     /// Where a stored message is: by domain and storage key, or by the storage URL Mailgun gave.
     public struct StoredMessageLocation: Sendable, Hashable {
-        let target: String
+        enum Storage: Hashable {
+            case key(String, domain: String?)
+            case url(String)
+        }
+
+        let storage: Storage
 
         /// The message stored under `key` at `domain` (the configuration's domain when `nil`).
         public static func key(_ key: String, domain: String? = nil) -> StoredMessageLocation {
-            StoredMessageLocation(target: "key:\(domain ?? ""):\(key)")
+            StoredMessageLocation(storage: .key(key, domain: domain))
         }
 
         /// The message at a storage URL from an event or a response, followed as given.
         public static func url(_ url: String) -> StoredMessageLocation {
-            StoredMessageLocation(target: url)
+            StoredMessageLocation(storage: .url(url))
         }
     }
 
@@ -65,12 +70,15 @@ extension MailgunMailer {
     }
 
     private func target(_ location: StoredMessageLocation) throws -> String {
-        guard location.target.hasPrefix("key:") else { return location.target }
-        let parts = location.target.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        let key = String(parts[2])
-        var options = SendOptions()
-        options.mailgun.domain = parts[1].isEmpty ? nil : String(parts[1])
-        let domain = try sendingDomain(options)
+        switch location.storage {
+        case .url(let url):
+            return url
+        case .key(let key, let override):
+            return try keyPath(key, domain: client.domain(override))
+        }
+    }
+
+    private func keyPath(_ key: String, domain: String) throws -> String {
         guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_=.".contains($0)) }) else {
             throw MailroomError.invalidValue(field: "key", "'\(key)' is not a storage key")
         }

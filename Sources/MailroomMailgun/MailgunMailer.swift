@@ -41,7 +41,7 @@ public struct MailgunMailer: Mailer {
     /// Sends `email` with `POST /v3/{domain}/messages`.
     public func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
         try email.validate()
-        let domain = try sendingDomain(email.options)
+        let domain = try client.domain(email.options.mailgun.domain)
         let form = MultipartFormBody(parts: try MailgunForm.parts(for: email))
         return try await post(form, to: "/v3/\(domain)/messages", recipients: email.recipients, logger: logger)
     }
@@ -49,7 +49,7 @@ public struct MailgunMailer: Mailer {
     /// Sends pre-rendered MIME with `POST /v3/{domain}/messages.mime` to the envelope's recipients.
     public func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
         try envelope.validate()
-        let domain = try sendingDomain(envelope.options)
+        let domain = try client.domain(envelope.options.mailgun.domain)
         let form = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: envelope))
         return try await post(form, to: "/v3/\(domain)/messages.mime", recipients: envelope.recipients, logger: logger)
     }
@@ -60,7 +60,7 @@ public struct MailgunMailer: Mailer {
     /// the thrown `BatchSendError` with the recipients not sent to.
     public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
         try batch.validate()
-        let domain = try sendingDomain(batch.email.options)
+        let domain = try client.domain(batch.email.options.mailgun.domain)
         let chunks = batch.chunked()
         var forms: [MultipartFormBody] = []
         for chunk in chunks {
@@ -82,15 +82,6 @@ public struct MailgunMailer: Mailer {
             }
         }
         return receipts
-    }
-
-    /// The message's domain override, else the configuration's default.
-    func sendingDomain(_ options: SendOptions) throws -> String {
-        guard let domain = options.mailgun.domain ?? client.configuration.domain else {
-            throw MailroomError(code: .configuration, field: "domain", message: "no sending domain: set MAILGUN_DOMAIN, the configuration's domain, or options.mailgun.domain")
-        }
-        try MailgunConfiguration.checkDomain(domain, field: "domain")
-        return domain
     }
 
     private func post(_ form: MultipartFormBody, to path: String, recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {

@@ -49,21 +49,16 @@ public struct MailgunSuppressionStore: SuppressionStore {
             fields.append(("code", suppression.code ?? "550"))
             fields.append(("error", suppression.error ?? ""))
         }
-        if let date = suppression.createdAt { fields.append(("created_at", Self.format(date))) }
+        if let date = suppression.createdAt { fields.append(("created_at", MailgunDates().format(date))) }
         let body = MultipartFormBody(parts: fields.map { .field(name: $0.0, value: $0.1) })
         _ = try await client.execute(.init(method: .POST, target: try path(suppression.kind), body: .form(body)), logger: logger)
     }
 
     /// Adds entries of one kind as JSON, in requests of at most 1,000; nothing is sent when one is invalid.
     public func add(contentsOf suppressions: [Suppression], logger: Logger) async throws {
-        guard let kind = suppressions.first?.kind else { return }
-        for (index, suppression) in suppressions.enumerated() {
-            try suppression.validate(field: "suppressions[\(index)]")
-            if suppression.kind != kind {
-                throw MailroomError.invalidValue(field: "suppressions[\(index)]", "a batch holds one kind; this is \(suppression.kind), the first is \(kind)")
-            }
-        }
+        guard let kind = try Suppression.validate(batch: suppressions) else { return }
         let target = try path(kind)
+        let dates = MailgunDates()
         for start in stride(from: 0, to: suppressions.count, by: Self.batchSize) {
             let chunk = suppressions[start..<min(start + Self.batchSize, suppressions.count)]
             let items: [[String: Any]] = chunk.map { suppression in
@@ -73,7 +68,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
                     item["code"] = suppression.code ?? "550"
                     item["error"] = suppression.error ?? ""
                 }
-                if let date = suppression.createdAt { item["created_at"] = Self.format(date) }
+                if let date = suppression.createdAt { item["created_at"] = dates.format(date) }
                 return item
             }
             let json = try JSONSerialization.data(withJSONObject: items, options: [.sortedKeys])
@@ -85,7 +80,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
     public func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? {
         do {
             let response = try await client.execute(.init(method: .GET, target: try path(kind, address: address)), logger: logger)
-            return try Self.suppression(kind, from: try response.json())
+            return try Self.suppression(kind, from: try response.json(), dates: MailgunDates())
         } catch let error as MailroomError where error.code == .notFound {
             return nil
         }
@@ -117,16 +112,15 @@ public struct MailgunSuppressionStore: SuppressionStore {
                 throw MailroomError(code: .invalidJSON, message: "Mailgun's \(kind) page has no items")
             }
             let next = (json["paging"] as? [String: Any])?["next"] as? String
-            return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0) }, next: next)
+            let dates = MailgunDates()
+            return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0, dates: dates) }, next: next)
         }
     }
 
     // MARK: Wire forms
 
     private func path(_ kind: Suppression.Kind, address: EmailAddress? = nil) throws -> String {
-        var options = SendOptions()
-        options.mailgun.domain = domain
-        let domain = try MailgunMailer(client: client).sendingDomain(options)
+        let domain = try client.domain(domain)
         let base = "/v3/\(domain)/\(kind)"
         guard let address else { return base }
         try address.validate(field: "address")
@@ -139,26 +133,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    /// `Thu, 11 Dec 2025 01:49:40 UTC`, the form Mailgun writes and reads.
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
-    }
-
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEE, dd MMM yyyy HH:mm:ss Z", "EEE, d MMM yyyy HH:mm:ss zzz"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return date }
-        }
-        return nil
-    }
-
-    static func suppression(_ kind: Suppression.Kind, from json: [String: Any]) throws -> Suppression {
+    static func suppression(_ kind: Suppression.Kind, from json: [String: Any], dates: MailgunDates) throws -> Suppression {
         guard let address = json["address"] as? String else {
             throw MailroomError(code: .invalidJSON, field: "address", message: "a \(kind) record without an address")
         }
@@ -170,7 +145,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
             tags: kind == .unsubscribe ? (json["tags"] as? [String] ?? []) : [],
             code: kind == .bounce ? code : nil,
             error: kind == .bounce ? json["error"] as? String : nil,
-            createdAt: (json["created_at"] as? String).flatMap(parseDate)
+            createdAt: (json["created_at"] as? String).flatMap(dates.parse)
         )
     }
 }

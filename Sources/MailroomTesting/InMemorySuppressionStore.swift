@@ -27,13 +27,7 @@ public actor InMemorySuppressionStore: SuppressionStore {
 
     /// Adds entries of one kind; nothing is added when one is invalid.
     public func add(contentsOf suppressions: [Suppression], logger: Logger) async throws {
-        guard let kind = suppressions.first?.kind else { return }
-        for (index, suppression) in suppressions.enumerated() {
-            try suppression.validate(field: "suppressions[\(index)]")
-            if suppression.kind != kind {
-                throw MailroomError.invalidValue(field: "suppressions[\(index)]", "a batch holds one kind; this is \(suppression.kind), the first is \(kind)")
-            }
-        }
+        guard let kind = try Suppression.validate(batch: suppressions) else { return }
         suppressions.forEach(insert)
     }
 

@@ -92,4 +92,21 @@ public struct Suppression: Sendable, Hashable {
         }
         if let code { try HeaderText.check(code, field: "\(field).code") }
     }
+
+    /// Checks a batch: every entry valid, all of one kind (as Mailgun's batch import requires).
+    ///
+    /// - Parameter batch: The entries, reported as `suppressions[i]`.
+    /// - Returns: The batch's kind, or `nil` for an empty batch.
+    /// - Throws: ``MailroomError`` naming the first entry at fault.
+    @discardableResult
+    public static func validate(batch: [Suppression]) throws -> Kind? {
+        guard let kind = batch.first?.kind else { return nil }
+        for (index, suppression) in batch.enumerated() {
+            try suppression.validate(field: "suppressions[\(index)]")
+            if suppression.kind != kind {
+                throw MailroomError.invalidValue(field: "suppressions[\(index)]", "a batch holds one kind; this is \(suppression.kind), the first is \(kind)")
+            }
+        }
+        return kind
+    }
 }
