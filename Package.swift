@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MailroomMailgun", targets: ["MailroomMailgun"]),
         .library(name: "MailroomTesting", targets: ["MailroomTesting"]),
         .library(name: "MailroomConformance", targets: ["MailroomConformance"]),
+        .library(name: "MailroomArchive", targets: ["MailroomArchive"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["MailroomCLI"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -52,6 +54,17 @@ let package = Package(
             dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "MailroomArchive",
+            dependencies: [
+                "Mailroom",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "MailgunMock",
             dependencies: [
                 "Mailroom",
@@ -76,9 +89,18 @@ let package = Package(
             dependencies: [
                 "Mailroom",
                 "MailroomMailgun",
+                "MailroomArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // `swift package mailroom-archive list`: the archive commands on a directory of the package.
+        .plugin(
+            name: "MailroomArchivePlugin",
+            capability: .command(
+                intent: .custom(verb: "mailroom-archive", description: "List, show, export, verify or prune a Mailroom archive in this package.")
+            ),
+            dependencies: ["MailroomCLI"]
         ),
         .executableTarget(
             name: "welcome-email-sample",
@@ -125,6 +147,17 @@ let package = Package(
                 "MailgunMock",
                 "Mailroom",
                 "MailroomTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomArchiveTests",
+            dependencies: [
+                "MailroomArchive",
+                "MailroomTesting",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

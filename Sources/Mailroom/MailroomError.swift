@@ -62,6 +62,8 @@ public struct MailroomError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let configuration = Code("configuration")
         /// A storage or archive operation failed.
         public static let storage = Code("storage")
+        /// Stored data failed its integrity check (checksum, size or compression).
+        public static let corrupted = Code("corrupted")
         /// A signed request's signature does not match.
         public static let invalidSignature = Code("invalidSignature")
         /// A signed request is outside the freshness window.

@@ -1,0 +1,58 @@
+/// Public because `Email` and `Envelope` appear in this file's public API.
+public import Mailroom
+
+/// What the index records about a message besides its bytes: sender, recipients, subject, tags.
+///
+/// Made from the ``Email`` being sent, or from a pre-rendered message's envelope and headers.
+public struct ArchiveDetails: Sendable, Hashable {
+    /// The sender as written.
+    public var from: String
+    /// Every recipient's address; stored lowercased.
+    public var recipients: [String]
+    /// The subject.
+    public var subject: String
+    /// The tags.
+    public var tags: [String]
+
+    /// Creates details.
+    ///
+    /// - Parameters:
+    ///   - from: The sender.
+    ///   - recipients: The recipients' addresses.
+    ///   - subject: The subject.
+    ///   - tags: The tags.
+    public init(from: String, recipients: [String], subject: String, tags: [String] = []) {
+        self.from = from
+        self.recipients = recipients.map { $0.lowercased() }
+        self.subject = subject
+        self.tags = tags
+    }
+
+    /// The details of `email`: its sender, To, Cc and Bcc, subject (or template name) and tags.
+    ///
+    /// - Parameter email: The message.
+    public init(_ email: Email) {
+        self.init(
+            from: email.from.description,
+            recipients: email.recipients.map(\.mailbox),
+            subject: email.subject.isEmpty ? (email.template.map { "template \($0.name)" } ?? "") : email.subject,
+            tags: email.options.tags
+        )
+    }
+
+    /// The details of a pre-rendered message: the envelope's recipients and tags, and `From` and
+    /// `Subject` as they appear in the message's head.
+    ///
+    /// - Parameters:
+    ///   - head: The message's header section (or its first bytes; only `From` and `Subject` are read).
+    ///   - envelope: Who it goes to and its options.
+    public init(head: [UInt8], envelope: Envelope) {
+        let headers = MessageHead(head)
+        self.init(
+            from: headers["from"] ?? "",
+            recipients: envelope.recipients.map(\.mailbox),
+            subject: headers["subject"] ?? "",
+            tags: envelope.options.tags
+        )
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Mailroom
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The POSIX file operations the archive needs to survive a crash: writes that reach the disk
+/// (`fsync`) before a `rename` makes them visible, and directories synced after entries change.
+///
+/// Foundation's `Data.write(options: .atomic)` renames but never syncs, so a crash can leave an
+/// empty or partial file under the final name; hence these few calls by hand. Every function
+/// blocks, so callers run them on `NIOThreadPool`, never on the concurrency pool.
+enum DurableFile {
+    /// The prefix of temporary files; they carry the writing process's id so that `prune` can tell
+    /// leftovers of a process that is gone from writes under way.
+    static let temporaryPrefix = ".tmp-"
+
+    /// A unique temporary file name in the same directory as its destination.
+    static func temporaryName(for name: String) -> String {
+        "\(temporaryPrefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())-\(name)"
+    }
+
+    /// The process id a temporary or marker file name starts with, if any.
+    static func processID(inName name: String) -> Int32? {
+        var rest = Substring(name)
+        if rest.hasPrefix(temporaryPrefix) { rest = rest.dropFirst(temporaryPrefix.count) }
+        return rest.split(separator: "-", maxSplits: 1).first.flatMap { Int32($0) }
+    }
+
+    /// Whether a process with this id is running.
+    static func isRunning(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Writes `bytes` to `path` so that after a crash the file is either absent or complete:
+    /// a temporary file in the same directory, `fsync`, `rename`, then the directory synced.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory as NSString).appendingPathComponent(temporaryName(for: (path as NSString).lastPathComponent))
+        let descriptor = try openNew(temporary)
+        do {
+            try writeAll(bytes[...], to: descriptor, path: temporary)
+            try sync(descriptor, path: temporary)
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        close(descriptor)
+        try move(temporary, to: path)
+        try syncDirectory(directory)
+    }
+
+    /// Creates a file that must not exist yet, for writing.
+    static func openNew(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("create", path) }
+        return descriptor
+    }
+
+    /// Writes every byte, retrying short writes and interruptions.
+    static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll($0, to: descriptor, path: path) }
+    }
+
+    /// Writes every byte of `buffer`, retrying short writes and interruptions.
+    static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure("write", path)
+            }
+            offset += written
+        }
+    }
+
+    /// Flushes a file's data to the disk.
+    static func sync(_ descriptor: Int32, path: String) throws {
+        guard fsync(descriptor) == 0 else { throw failure("sync", path) }
+    }
+
+    /// Renames within one file system, replacing any file at `destination`.
+    static func move(_ source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else {
+            let error = failure("rename", destination)
+            unlink(source)
+            throw error
+        }
+    }
+
+    /// Syncs a directory, so that entries created, renamed or removed in it survive a crash.
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("sync", path) }
+    }
+
+    /// Creates `path` and any missing parents up to `root`, syncing each parent that gained an entry.
+    static func makeDirectory(_ path: String, within root: String) throws {
+        var missing: [String] = []
+        var current = path
+        while !FileManager.default.fileExists(atPath: current) {
+            missing.append(current)
+            let parent = (current as NSString).deletingLastPathComponent
+            if parent == current || current == root { break }
+            current = parent
+        }
+        for directory in missing.reversed() {
+            if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw failure("create directory", directory) }
+            try syncDirectory((directory as NSString).deletingLastPathComponent)
+        }
+    }
+
+    /// The whole file.
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
+        }
+    }
+
+    /// Removes a file; one already gone is fine.
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure("remove", path) }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `path`, which is created if needed. It keeps
+    /// writers in other processes from replacing the index at the same time.
+    static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw failure("lock", path) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// A storage error naming the operation, the file and the system's reason.
+    static func failure(_ operation: String, _ path: String) -> MailroomError {
+        let reason = String(cString: strerror(errno))
+        return MailroomError(code: .storage, field: "archive", message: "could not \(operation) '\(path)': \(reason)")
+    }
+}

@@ -1,0 +1,302 @@
+/// Public because `Date` appears in this file's public API.
+public import Foundation
+/// Public because `Logger` appears in this file's public API.
+public import Logging
+/// Public because `MIMEMessage` and `MailroomError` appear in this file's public API.
+public import Mailroom
+import NIOPosix
+
+/// An ``ArchiveStore`` in a directory: one gzip file per message, readable with `zcat` and valid as
+/// `.eml`, in date-partitioned folders, with a crash-safe index.
+///
+/// ```
+/// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.eml.gz    the message
+/// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.json      its index entry
+/// index.json                                                 every entry, for queries
+/// ```
+///
+/// Every file is written to a temporary name, synced, and renamed into place, so after a crash
+/// each is either complete or absent. The metadata file beside a message is the source of truth;
+/// `index.json` is rebuilt from those files when it is missing, damaged or possibly stale (after a
+/// crash), so a message recorded before a crash is never lost. Blocking file work runs on
+/// `NIOThreadPool.singleton`, not on the concurrency pool. Any number of tasks in one process may
+/// write at once; writers in other processes are kept from overwriting each other's index writes
+/// by a file lock.
+///
+/// ```swift
+/// let store = try FileArchiveStore(directory: "/var/lib/acme/mail-archive")
+/// let entries = try await store.entries(matching: ArchiveQuery(recipient: "zoe@example.com"))
+/// let bytes = try await store.contents(of: entries[0].id)      // verified against its SHA-256
+/// ```
+public final class FileArchiveStore: ArchiveStore {
+    /// How messages are compressed and timed.
+    public struct Configuration: Sendable {
+        /// The zlib level, 0 (store only) to 9 (smallest). Default 6, as `gzip` uses.
+        public var compressionLevel: Int
+        /// The clock that dates new messages. Default: the system clock.
+        public var now: @Sendable () -> Date
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - compressionLevel: 0 to 9. Default 6.
+        ///   - now: The clock. Default: the system clock.
+        public init(compressionLevel: Int = 6, now: @escaping @Sendable () -> Date = { Date() }) {
+            self.compressionLevel = compressionLevel
+            self.now = now
+        }
+    }
+
+    /// The store's directory.
+    public let directory: String
+    /// How it compresses and dates messages.
+    public let configuration: Configuration
+
+    private let layout: ArchiveLayout
+    private let index: ArchiveIndex
+    /// Uncompressed bytes gathered before handing them to the compressor on the thread pool.
+    private static let writeBatchSize = 256 * 1024
+
+    /// Opens (lazily: nothing is read or created until first used) the store in `directory`.
+    ///
+    /// - Parameters:
+    ///   - directory: The store's directory; created with the first message.
+    ///   - configuration: Compression level and clock.
+    /// - Throws: ``MailroomError/Code/invalidValue`` naming `compressionLevel` outside 0...9, or
+    ///   `directory` when it is empty.
+    public init(directory: String, configuration: Configuration = Configuration()) throws {
+        guard !directory.isEmpty else { throw MailroomError.invalidValue(field: "directory", "the archive directory is empty") }
+        guard (0...9).contains(configuration.compressionLevel) else {
+            throw MailroomError.invalidValue(field: "compressionLevel", "\(configuration.compressionLevel) is not a zlib level; use 0 to 9")
+        }
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        self.directory = absolute
+        self.configuration = configuration
+        self.layout = ArchiveLayout(root: absolute)
+        self.index = ArchiveIndex(layout: layout)
+    }
+
+    /// Compresses and stores `message`, writes its metadata, then indexes it.
+    public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
+        let now = configuration.now()
+        let date = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let id = ArchiveLayout.makeID(date: date)
+        var logger = logger
+        logger[metadataKey: "mailroom.archive.id"] = "\(id)"
+
+        try await index.beginWrite()
+        var entry: ArchiveEntry?
+        do {
+            let (size, compressedSize, sha256) = try await writeMessage(message, id: id)
+            var recorded = ArchiveEntry(
+                id: id,
+                messageID: message.messageID,
+                providerID: nil,
+                date: date,
+                from: details.from,
+                recipients: details.recipients,
+                subject: details.subject,
+                tags: details.tags,
+                size: size,
+                compressedSize: compressedSize,
+                sha256: sha256,
+                state: .pending
+            )
+            if let outcome { recorded = recorded.settled(outcome) }
+            try await writeMetadata(recorded)
+            entry = recorded
+        } catch {
+            try? await index.endWrite(committing: nil)
+            logger.error("archive could not record the message", metadata: ["mailroom.error": "\(error)"])
+            throw Self.storageError(error)
+        }
+        guard let entry else { throw MailroomError(code: .storage, field: "archive", message: "the message was not recorded") }
+        await commit(entry, logger: logger)
+        logger.debug("archived message", metadata: ["mailroom.archive.state": "\(entry.state)", "mailroom.archive.bytes": "\(entry.size)"])
+        return entry
+    }
+
+    /// Rewrites the message's metadata with `outcome`, then indexes it.
+    public func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry {
+        let current = try await existingEntry(id)
+        let settled = current.settled(outcome)
+        try await index.beginWrite()
+        do {
+            try await writeMetadata(settled)
+        } catch {
+            try? await index.endWrite(committing: nil)
+            throw Self.storageError(error)
+        }
+        await commit(settled, logger: logger)
+        return settled
+    }
+
+    /// The matching entries, oldest first.
+    public func entries(matching query: ArchiveQuery) async throws -> [ArchiveEntry] {
+        try await index.all().filter(query.matches)
+    }
+
+    /// The message's bytes, decompressed and checked against its recorded size and SHA-256.
+    ///
+    /// - Throws: ``MailroomError/Code/invalidValue`` or ``MailroomError/Code/notFound`` naming `id`,
+    ///   ``MailroomError/Code/corrupted`` when the bytes fail the check.
+    public func contents(of id: String) async throws -> [UInt8] {
+        let entry = try await existingEntry(id)
+        let path = layout.messagePath(for: id)
+        return try await NIOThreadPool.singleton.runIfActive {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw MailroomError(code: .corrupted, field: "id", message: "archived message '\(id)' has no message file")
+            }
+            return try GzipDecoder.verifiedContents(try DurableFile.readAll(path), entry: entry)
+        }
+    }
+
+    /// Reads every message back and checks it; reports leftovers of interrupted writes and
+    /// messages whose outcome or metadata was never recorded.
+    public func verify() async throws -> ArchiveVerification {
+        let entries = try await index.all()
+        let layout = layout
+        return try await NIOThreadPool.singleton.runIfActive {
+            let listing = IndexFile.list(layout)
+            var findings: [ArchiveVerification.Finding] = []
+            var checked = 0
+            for entry in entries {
+                let path = layout.messagePath(for: entry.id)
+                let relative = layout.relative(path)
+                guard listing.messages[entry.id] != nil else {
+                    findings.append(.init(kind: .missing, id: entry.id, path: relative, detail: "the message file is gone"))
+                    continue
+                }
+                checked += 1
+                do {
+                    _ = try GzipDecoder.verifiedContents(try DurableFile.readAll(path), entry: entry)
+                } catch let error as MailroomError {
+                    findings.append(.init(kind: .corrupt, id: entry.id, path: relative, detail: error.message))
+                    continue
+                }
+                if listing.metadata[entry.id] == nil {
+                    findings.append(.init(kind: .unrecorded, id: entry.id, path: relative, detail: "no metadata file; indexed from the message's headers"))
+                } else if entry.state == .pending {
+                    findings.append(.init(kind: .pending, id: entry.id, path: relative, detail: "the send's outcome was never recorded"))
+                }
+            }
+            for temporary in listing.temporaries {
+                findings.append(
+                    .init(kind: .interruptedWrite, id: nil, path: layout.relative(temporary), detail: "a temporary file from a write that did not finish")
+                )
+            }
+            return ArchiveVerification(checked: checked, findings: findings)
+        }
+    }
+
+    /// Removes the messages recorded before `date`, and temporary files left by processes that are gone.
+    public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
+        let expired = try await index.all().filter { $0.date < date }
+        let layout = layout
+        try await index.beginWrite()
+        do {
+            try await NIOThreadPool.singleton.runIfActive {
+                var directories: Set<String> = []
+                for entry in expired {
+                    // Metadata first: a crash between the two leaves a message that is re-indexed
+                    // from its headers and pruned next time, never metadata without its message.
+                    try DurableFile.remove(layout.metadataPath(for: entry.id))
+                    try DurableFile.remove(layout.messagePath(for: entry.id))
+                    directories.insert(layout.directory(for: entry.id))
+                }
+                for temporary in IndexFile.list(layout).temporaries {
+                    let name = (temporary as NSString).lastPathComponent
+                    if let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) {
+                        try DurableFile.remove(temporary)
+                        directories.insert((temporary as NSString).deletingLastPathComponent)
+                    }
+                }
+                for directory in directories {
+                    try DurableFile.syncDirectory(directory)
+                    Self.removeEmptyDirectories(from: directory, upTo: layout.messagesDirectory)
+                }
+            }
+        } catch {
+            try? await index.endWrite(committing: nil)
+            throw Self.storageError(error)
+        }
+        try await index.endWrite(committing: nil, removing: expired.map(\.id))
+        return expired
+    }
+
+    // MARK: Writing
+
+    private func writeMessage(_ message: MIMEMessage, id: String) async throws -> (size: Int, compressedSize: Int, sha256: String) {
+        let layout = layout
+        let level = configuration.compressionLevel
+        let writer = try await NIOThreadPool.singleton.runIfActive {
+            try DurableFile.makeDirectory(layout.directory(for: id), within: layout.root)
+            return try GzipFileWriter(finalPath: layout.messagePath(for: id), compressionLevel: level)
+        }
+        do {
+            var batch: [[UInt8]] = []
+            var batchSize = 0
+            for try await chunk in message {
+                batch.append(chunk)
+                batchSize += chunk.count
+                if batchSize >= Self.writeBatchSize {
+                    let full = batch
+                    try await NIOThreadPool.singleton.runIfActive { try writer.append(full) }
+                    batch.removeAll(keepingCapacity: true)
+                    batchSize = 0
+                }
+            }
+            let last = batch
+            let sha256 = try await NIOThreadPool.singleton.runIfActive {
+                try writer.append(last)
+                return try writer.finish()
+            }
+            return (writer.size, writer.compressedSize, sha256)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    private func writeMetadata(_ entry: ArchiveEntry) async throws {
+        let path = layout.metadataPath(for: entry.id)
+        let data = try IndexFile.encoder.encode(entry)
+        try await NIOThreadPool.singleton.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
+    }
+
+    /// Puts a durable entry in the index. The entry's own files already hold it, so an index
+    /// failure is logged rather than thrown: the index is rebuilt from the files when next opened.
+    private func commit(_ entry: ArchiveEntry, logger: Logger) async {
+        do {
+            try await index.endWrite(committing: entry)
+        } catch {
+            logger.warning(
+                "archive index not updated; it will be rebuilt from the message files",
+                metadata: ["mailroom.error": "\(error)"]
+            )
+        }
+    }
+
+    private func existingEntry(_ id: String) async throws -> ArchiveEntry {
+        guard ArchiveLayout.isValidID(id) else {
+            throw MailroomError.invalidValue(field: "id", "'\(id.prefix(60))' is not an archive id (like 20261121-093000-4f1c2a9e7b3d)")
+        }
+        guard let entry = try await index.entry(id) else {
+            throw MailroomError(code: .notFound, field: "id", message: "no archived message '\(id)' in \(directory)")
+        }
+        return entry
+    }
+
+    private static func removeEmptyDirectories(from directory: String, upTo root: String) {
+        var current = directory
+        while current.hasPrefix(root + "/"), (try? FileManager.default.contentsOfDirectory(atPath: current))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+    }
+
+    private static func storageError(_ error: any Error) -> MailroomError {
+        if let error = error as? MailroomError { return error }
+        return MailroomError(code: .storage, field: "archive", message: "\(error)")
+    }
+}

@@ -1,0 +1,77 @@
+import CompressNIO
+import Crypto
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Compresses a message into a gzip file chunk by chunk while hashing the uncompressed bytes, so a
+/// large message is never held whole. The file is written under a temporary name and appears under
+/// its final name only once complete and synced.
+final class GzipFileWriter: @unchecked Sendable {
+    // Unchecked: a writer is used by one task, one call at a time (each awaited before the next),
+    // on threads of NIOThreadPool; it is never shared.
+    let temporaryPath: String
+    let finalPath: String
+    private var descriptor: Int32
+    private let compressor: ZlibCompressor
+    private var window: ByteBuffer
+    private var hash = SHA256()
+    private(set) var size = 0
+    private(set) var compressedSize = 0
+
+    /// Opens the temporary file beside `finalPath`.
+    init(finalPath: String, compressionLevel: Int) throws {
+        self.finalPath = finalPath
+        let directory = (finalPath as NSString).deletingLastPathComponent
+        temporaryPath = (directory as NSString).appendingPathComponent(DurableFile.temporaryName(for: (finalPath as NSString).lastPathComponent))
+        let level = ZlibConfiguration.CompressionLevel(rawValue: Int32(compressionLevel)) ?? .compressionLevel6
+        compressor = try ZlibCompressor(algorithm: .gzip, configuration: ZlibConfiguration(compressionLevel: level))
+        window = ByteBufferAllocator().buffer(capacity: 64 * 1024)
+        descriptor = try DurableFile.openNew(temporaryPath)
+    }
+
+    /// Hashes and compresses `chunks`, writing compressed output as the window fills.
+    func append(_ chunks: [[UInt8]]) throws {
+        for chunk in chunks where !chunk.isEmpty {
+            hash.update(data: chunk)
+            size += chunk.count
+            var input = ByteBuffer(bytes: chunk)
+            try input.compressStream(with: compressor, window: &window, flush: .no) { try writeOut($0) }
+        }
+    }
+
+    /// Ends the gzip stream, syncs the file, renames it into place and syncs its directory.
+    ///
+    /// - Returns: The SHA-256 of the uncompressed bytes, lowercase hexadecimal.
+    func finish() throws -> String {
+        var empty = ByteBuffer()
+        try empty.compressStream(with: compressor, window: &window, flush: .finish) { try writeOut($0) }
+        try DurableFile.sync(descriptor, path: temporaryPath)
+        close(descriptor)
+        descriptor = -1
+        try DurableFile.move(temporaryPath, to: finalPath)
+        try DurableFile.syncDirectory((finalPath as NSString).deletingLastPathComponent)
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Closes and removes the temporary file after a failure.
+    func abandon() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+    }
+
+    private func writeOut(_ buffer: ByteBuffer) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            try DurableFile.writeAll(bytes, to: descriptor, path: temporaryPath)
+        }
+        compressedSize += buffer.readableBytes
+    }
+}

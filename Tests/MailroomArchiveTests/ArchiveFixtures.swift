@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Mailroom
+import MailroomArchive
+import MailroomTestSupport
+
+/// Messages, clocks and tools shared by the archive tests.
+enum ArchiveFixtures {
+    static let logger = Logger(label: "archive-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A message with Unicode, an HTML alternative and an attachment.
+    static func email(to recipient: String = "Zoë <zoe@example.com>", subject: String = "Welcome, Zoë", tags: [String] = ["welcome"]) throws -> Email {
+        var email = Email(from: "Acme <hello@acme.test>", to: [try EmailAddress(recipient)], subject: subject)
+        email.cc = ["ops@acme.test"]
+        email.bcc = ["Audit@Acme.test"]
+        email.text = "Hello from Mailroom.\nÇa va?"
+        email.html = "<p>Hello from <b>Mailroom</b>.</p>"
+        email.attachments = [.bytes(Array("id,total\n1,9.99\n".utf8), filename: "invoice.csv", contentType: "text/csv")]
+        email.options.tags = tags
+        return email
+    }
+
+    /// A clock the test moves by hand.
+    final class Clock: @unchecked Sendable {
+        // Lock-guarded so the store may read it from any task.
+        private let lock = NSLock()
+        private var current: Date
+        init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
+        var now: Date { lock.withLock { current } }
+        func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
+    }
+
+    static func store(_ directory: TemporaryDirectory, clock: Clock? = nil, level: Int = 6) throws -> FileArchiveStore {
+        let now: @Sendable () -> Date
+        if let clock { now = { clock.now } } else { now = { Date() } }
+        return try FileArchiveStore(directory: directory.path, configuration: .init(compressionLevel: level, now: now))
+    }
+
+    /// `gzip -dc FILE`: the archive's files must open with the standard tool.
+    static func gunzip(_ path: String) throws -> [UInt8] {
+        guard let gzip = Executable.find("gzip") else { throw ToolMissing(name: "gzip") }
+        let process = Process()
+        process.executableURL = gzip
+        process.arguments = ["-dc", path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ToolFailed(status: process.terminationStatus) }
+        return Array(data)
+    }
+
+    struct ToolMissing: Error { var name: String }
+    struct ToolFailed: Error { var status: Int32 }
+
+    /// Every file under `directory`, relative, sorted.
+    static func files(in directory: String) -> [String] {
+        (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? [])
+            .filter { name in
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+                return exists && !isDirectory.boolValue
+            }
+            .sorted()
+    }
+
+    /// The path of an entry's message file.
+    static func messagePath(_ entry: ArchiveEntry, in directory: TemporaryDirectory) -> String {
+        let id = entry.id
+        let date = "\(id.prefix(4))/\(id.dropFirst(4).prefix(2))/\(id.dropFirst(6).prefix(2))"
+        return "\(directory.path)/messages/\(date)/\(id).eml.gz"
+    }
+}
