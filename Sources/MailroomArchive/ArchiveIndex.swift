@@ -68,7 +68,7 @@ actor ArchiveIndex {
         let layout = layout
         do {
             try await NIOThreadPool.singleton.runIfActive {
-                try DurableFile.makeDirectory(layout.writersDirectory, within: layout.root)
+                try DurableFile.makeDirectory(layout.writersDirectory)
                 try DurableFile.writeAtomically([], to: path)
             }
         } catch {

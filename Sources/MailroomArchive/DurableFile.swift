@@ -101,14 +101,14 @@ enum DurableFile {
         guard fsync(descriptor) == 0 else { throw failure("sync", path) }
     }
 
-    /// Creates `path` and any missing parents up to `root`, syncing each parent that gained an entry.
-    static func makeDirectory(_ path: String, within root: String) throws {
+    /// Creates `path` and any missing parents, syncing each parent that gained an entry.
+    static func makeDirectory(_ path: String) throws {
         var missing: [String] = []
         var current = path
         while !FileManager.default.fileExists(atPath: current) {
             missing.append(current)
             let parent = (current as NSString).deletingLastPathComponent
-            if parent == current || current == root { break }
+            if parent == current { break }
             current = parent
         }
         for directory in missing.reversed() {

@@ -230,7 +230,7 @@ public final class FileArchiveStore: ArchiveStore {
         let layout = layout
         let level = configuration.compressionLevel
         let writer = try await NIOThreadPool.singleton.runIfActive {
-            try DurableFile.makeDirectory(layout.directory(for: id), within: layout.root)
+            try DurableFile.makeDirectory(layout.directory(for: id))
             return try GzipFileWriter(finalPath: layout.messagePath(for: id), compressionLevel: level)
         }
         do {

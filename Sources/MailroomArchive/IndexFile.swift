@@ -50,7 +50,7 @@ enum IndexFile {
     /// what other writers added meanwhile. An entry replaces the one on disk unless that has a
     /// higher revision.
     static func merge(_ layout: ArchiveLayout, changed: [String: ArchiveEntry], removed: Set<String>) throws -> [String: ArchiveEntry] {
-        try DurableFile.makeDirectory(layout.root, within: layout.root)
+        try DurableFile.makeDirectory(layout.root)
         return try DurableFile.withLock(layout.lockPath) {
             var entries = readSnapshot(layout) ?? rebuild(layout, from: list(layout))
             for (id, entry) in changed where (entries[id]?.revision ?? 0) <= entry.revision {

@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import Logging
 import Mailroom
+import MailroomArchive
 import MailroomMailgun
 
-/// `mailroom send`: sends a message through Mailgun and prints the receipt.
+/// `mailroom send`: sends a message through Mailgun (or keeps it in the local outbox when no API key
+/// is set) and prints the receipt.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Send a message through Mailgun (MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_REGION, MAILGUN_BASE_URL)."
+        abstract: "Send a message through Mailgun (MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_REGION, MAILGUN_BASE_URL); without MAILGUN_API_KEY, keep it in the local outbox (MAILROOM_OUTBOX, else .mailroom/outbox)."
     )
 
     @OptionGroup var message: MessageOptions
@@ -49,8 +51,9 @@ struct SendCommand: AsyncParsableCommand {
                 email.options.testMode = testMode
                 email.options.mailgun.extra = try Self.parseFields(fields)
             }
-            let mailer = MailgunMailer(configuration: try connection.configuration())
-            let receipt = try await mailer.send(email, logger: CommandLineFailure.logger)
+            let choice = try CommandMailer(connection)
+            let receipt = try await choice.mailer.send(email, logger: CommandLineFailure.logger)
+            choice.announce()
             try ReceiptPrinter.print([receipt], json: json)
         }
     }

@@ -7,7 +7,7 @@ import MailroomMailgun
 struct SendMIMECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send-mime",
-        abstract: "Send an RFC 5322 file as is through Mailgun's messages.mime to the given recipients."
+        abstract: "Send an RFC 5322 file as is through Mailgun's messages.mime to the given recipients (without MAILGUN_API_KEY, keep it in the local outbox)."
     )
 
     @Option(help: "A recipient; repeatable or comma-separated. Headers in the file are not read for recipients.")
@@ -37,8 +37,9 @@ struct SendMIMECommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw MailroomError.invalidValue(field: "file", "cannot read \(file)")
             }
-            let mailer = MailgunMailer(configuration: try connection.configuration())
-            let receipt = try await mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)
+            let choice = try CommandMailer(connection)
+            let receipt = try await choice.mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)
+            choice.announce()
             try ReceiptPrinter.print([receipt], json: json)
         }
     }

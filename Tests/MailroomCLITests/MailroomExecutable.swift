@@ -19,25 +19,21 @@ struct MailroomExecutable {
         var description: String { "the mailroom executable was not found beside the test bundle; run `swift build` first" }
     }
 
-    /// Runs `mailroom` with `arguments`; `environment` replaces the `MAILGUN_*` and `MAILROOM_*` variables.
+    /// Runs `mailroom` with `arguments`; `environment` replaces the `MAILGUN_*` and `MAILROOM_*`
+    /// variables; `directory` is the working directory (default: this process's).
     ///
     /// The waiting happens on a thread of its own: blocking the concurrency pool would starve a mock
     /// server running in this process, which answers the child on that pool.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment, directory: directory) })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try locate()
-        process.arguments = arguments
-        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MAILGUN_") && !$0.key.hasPrefix("MAILROOM_") }
-        variables.merge(environment) { _, new in new }
-        process.environment = variables
+    private static func runBlocking(_ arguments: [String], environment: [String: String], directory: String?) throws -> Result {
+        let process = try makeProcess(arguments, environment: environment, directory: directory)
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -52,6 +48,20 @@ struct MailroomExecutable {
         process.waitUntilExit()
         while !errorData.isSet { usleep(1_000) }
         return Result(status: process.terminationStatus, stdout: Array(stdout), stderr: String(decoding: errorData.get(), as: UTF8.self))
+    }
+}
+
+extension MailroomExecutable {
+    /// A `mailroom` process, not started, with the test's environment rules applied.
+    static func makeProcess(_ arguments: [String], environment: [String: String], directory: String?) throws -> Process {
+        let process = Process()
+        process.executableURL = try locate()
+        process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MAILGUN_") && !$0.key.hasPrefix("MAILROOM_") }
+        variables.merge(environment) { _, new in new }
+        process.environment = variables
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        return process
     }
 }
 
