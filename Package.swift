@@ -13,7 +13,7 @@ let package = Package(
         .library(name: "MailroomArchive", targets: ["MailroomArchive"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
-        .executable(name: "mailroom", targets: ["MailroomCLI"]),
+        .executable(name: "mailroom", targets: ["mailroom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -84,15 +84,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Named like its product so that the package plugin can depend on it (a target whose product
+        // has another name is not found as a plugin tool).
         .executableTarget(
-            name: "MailroomCLI",
+            name: "mailroom",
             dependencies: [
                 "Mailroom",
                 "MailroomMailgun",
                 "MailroomArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/MailroomCLI"
         ),
         // `swift package mailroom-archive list`: the archive commands on a directory of the package.
         .plugin(
@@ -100,7 +103,7 @@ let package = Package(
             capability: .command(
                 intent: .custom(verb: "mailroom-archive", description: "List, show, export, verify or prune a Mailroom archive in this package.")
             ),
-            dependencies: ["MailroomCLI"]
+            dependencies: [.target(name: "mailroom")]
         ),
         .executableTarget(
             name: "welcome-email-sample",
@@ -175,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "MailroomCLITests",
             dependencies: [
-                "MailroomCLI",
+                "mailroom",
                 "MailgunMock",
                 "Mailroom",
                 "MailroomTestSupport",

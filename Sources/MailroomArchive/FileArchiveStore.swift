@@ -102,7 +102,10 @@ public final class FileArchiveStore: ArchiveStore {
                 sha256: sha256,
                 state: .pending
             )
-            if let outcome { recorded = recorded.settled(outcome) }
+            if let outcome {
+                recorded = recorded.settled(outcome)
+                recorded.revision = 1  // recorded once, already settled
+            }
             try await writeMetadata(recorded)
             entry = recorded
         } catch {

@@ -31,11 +31,12 @@ enum IndexFile {
         // Reading a store that was never written creates nothing.
         let fileManager = FileManager.default
         guard fileManager.fileExists(atPath: layout.indexPath) || fileManager.fileExists(atPath: layout.messagesDirectory) else { return [:] }
+        // `index.json` is only ever replaced whole, so reading it needs no lock (and works where
+        // the directory is read-only); only a rebuild takes the lock.
+        if let snapshot = trustedSnapshot(layout) { return snapshot }
         return try DurableFile.withLock(layout.lockPath) {
+            if let snapshot = trustedSnapshot(layout) { return snapshot }
             let listing = list(layout)
-            if let snapshot = readSnapshot(layout), listing.writers.isEmpty, Set(snapshot.keys) == listing.ids {
-                return snapshot
-            }
             let entries = rebuild(layout, from: listing)
             try write(entries, to: layout)
             for marker in listing.writers {
@@ -44,6 +45,14 @@ enum IndexFile {
             }
             return entries
         }
+    }
+
+    /// The index's entries if they can be trusted: it decodes, no writer has changes it may lack,
+    /// and it names exactly the messages present.
+    private static func trustedSnapshot(_ layout: ArchiveLayout) -> [String: ArchiveEntry]? {
+        let listing = list(layout)
+        guard listing.writers.isEmpty, let snapshot = readSnapshot(layout), Set(snapshot.keys) == listing.ids else { return nil }
+        return snapshot
     }
 
     /// Applies one writer's changes to the index on disk and returns the result, which includes

@@ -148,7 +148,7 @@ struct ArchiveCommand: AsyncParsableCommand {
                         message: "\(report.damage.count) damaged of \(report.checked + report.damage.filter { $0.kind == .missing }.count) messages in \(location.directory())"
                     )
                 }
-                CommandOutput.say("Verified \(report.checked) messages in \(location.directory()): intact\(notes > 0 ? " (\(notes) notes above)" : "").")
+                CommandOutput.say("Verified \(report.checked) message\(report.checked == 1 ? "" : "s") in \(location.directory()): intact\(notes > 0 ? " (\(notes) notes above)" : "").")
             }
         }
     }

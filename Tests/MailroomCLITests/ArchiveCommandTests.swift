@@ -66,7 +66,7 @@ struct ArchiveCommandTests {
 
         let verify = try await MailroomExecutable.run(["archive", "verify"], directory: directory.path)
         #expect(verify.status == 0)
-        #expect(Self.stdout(verify) == "Verified 1 messages in .mailroom/outbox: intact.\n")
+        #expect(Self.stdout(verify) == "Verified 1 message in .mailroom/outbox: intact.\n")
 
         let keep = try await MailroomExecutable.run(["archive", "prune", "--older-than", "30d"], directory: directory.path)
         #expect(Self.stdout(keep).hasPrefix("Pruned 0 messages recorded before "))
@@ -186,7 +186,7 @@ struct ArchiveCommandTests {
 
         let verify = try await MailroomExecutable.run(["archive", "verify", "--dir", outbox], directory: directory.path)
         #expect(verify.status == 0, "\(Self.stdout(verify)) \(verify.stderr)")
-        #expect(Self.stdout(verify).contains("Verified \(listed.count) messages"))
+        #expect(Self.stdout(verify).contains("Verified \(listed.count) message"))
         #expect(!Self.stdout(verify).contains("corrupt"))
         #expect(!Self.stdout(verify).contains("missing"))
     }
