@@ -39,6 +39,18 @@ let package = Package(
             path: "Benchmarks/MailgunSending",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Archiving",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomArchive", package: "Mailroom"),
+                .product(name: "MailroomTesting", package: "Mailroom"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Archiving",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,7 +4,7 @@ import Mailroom
 import MailroomTestSupport
 import Testing
 
-@testable import MailroomCLI
+@testable import mailroom  // the `mailroom` executable target (Sources/MailroomCLI)
 
 @Suite struct RenderCommandTests {
     @Test func flagsBuildTheEmail() throws {
