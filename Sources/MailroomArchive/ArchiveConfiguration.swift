@@ -37,7 +37,7 @@ public struct ArchiveConfiguration: Sendable {
     /// The configuration in `environment`, or `nil` when `MAILROOM_ARCHIVE_DIR` is unset or empty.
     ///
     /// - Parameter environment: Default: this process's environment.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `MAILROOM_ARCHIVE_POLICY` or
+    /// - Throws: `MailroomError.Code.invalidValue` naming `MAILROOM_ARCHIVE_POLICY` or
     ///   `MAILROOM_ARCHIVE_LEVEL` when one is malformed.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchiveConfiguration? {
         guard let directory = environment["MAILROOM_ARCHIVE_DIR"], !directory.isEmpty else { return nil }
@@ -56,7 +56,7 @@ public struct ArchiveConfiguration: Sendable {
 
     /// The ``FileArchiveStore`` this configuration describes.
     ///
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `directory` or `compressionLevel`.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `directory` or `compressionLevel`.
     public func makeStore() throws -> FileArchiveStore {
         try FileArchiveStore(directory: directory, configuration: .init(compressionLevel: compressionLevel))
     }
@@ -69,7 +69,7 @@ extension Mailer {
     ///   - configuration: The archive, or `nil` for none.
     ///   - onFailure: Called with archive failures that did not stop a send.
     /// - Returns: The mailer to inject.
-    /// - Throws: ``MailroomError/Code/invalidValue`` for a bad directory or level.
+    /// - Throws: `MailroomError.Code.invalidValue` for a bad directory or level.
     public func archived(
         _ configuration: ArchiveConfiguration?,
         onFailure: (@Sendable (ArchiveFailure) async -> Void)? = nil
@@ -90,7 +90,7 @@ extension Mailer {
     ///   - environment: Default: this process's environment.
     ///   - onFailure: Called with archive failures that did not stop a send.
     /// - Returns: The mailer to inject.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming the malformed variable.
+    /// - Throws: `MailroomError.Code.invalidValue` naming the malformed variable.
     public func archivedFromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         onFailure: (@Sendable (ArchiveFailure) async -> Void)? = nil

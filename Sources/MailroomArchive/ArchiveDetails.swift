@@ -3,7 +3,7 @@ public import Mailroom
 
 /// What the index records about a message besides its bytes: sender, recipients, subject, tags.
 ///
-/// Made from the ``Email`` being sent, or from a pre-rendered message's envelope and headers.
+/// Made from the `Email` being sent, or from a pre-rendered message's envelope and headers.
 public struct ArchiveDetails: Sendable, Hashable {
     /// The sender as written.
     public var from: String

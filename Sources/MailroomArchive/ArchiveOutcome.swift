@@ -29,7 +29,7 @@ public struct ArchiveOutcome: Sendable, Hashable {
 
     /// The send failed.
     ///
-    /// - Parameter reason: Why; never include credentials (a ``MailroomError``'s description has none).
+    /// - Parameter reason: Why; never include credentials (a `MailroomError`'s description has none).
     public static func failed(_ reason: String) -> ArchiveOutcome {
         ArchiveOutcome(state: .failed, failure: reason)
     }

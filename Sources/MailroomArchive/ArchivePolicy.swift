@@ -22,7 +22,7 @@ public struct ArchivePolicy: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - name: `fail-closed` or `fail-open`.
     ///   - field: The input field to name in the error.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `field` for any other name.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `field` for any other name.
     public static func named(_ name: String, field: String = "policy") throws -> ArchivePolicy {
         switch name {
         case failClosed.name: return .failClosed

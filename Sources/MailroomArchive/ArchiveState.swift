@@ -30,7 +30,7 @@ public struct ArchiveState: Sendable, Hashable, Codable, CustomStringConvertible
     /// - Parameters:
     ///   - name: `pending`, `sent`, `failed`, `suppressed` or `outbox`.
     ///   - field: The input field to name in the error. Default `state`.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `field` for any other name.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `field` for any other name.
     public static func named(_ name: String, field: String = "state") throws -> ArchiveState {
         guard let state = all.first(where: { $0.name == name }) else {
             throw MailroomError.invalidValue(

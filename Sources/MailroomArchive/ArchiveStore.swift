@@ -10,9 +10,9 @@ public import Mailroom
 /// ``ArchivingMailer`` records each message before the send and settles it after; ``OutboxMailer``
 /// records messages that are never delivered. ``FileArchiveStore`` is the implementation on disk.
 ///
-/// Every method throws ``MailroomError``: ``MailroomError/Code/storage`` when the store cannot be
-/// read or written, ``MailroomError/Code/notFound`` for an unknown id, and
-/// ``MailroomError/Code/corrupted`` when stored bytes fail their check.
+/// Every method throws `MailroomError`: `MailroomError.Code.storage` when the store cannot be
+/// read or written, `MailroomError.Code.notFound` for an unknown id, and
+/// `MailroomError.Code.corrupted` when stored bytes fail their check.
 public protocol ArchiveStore: Sendable {
     /// Stores a message and indexes it.
     ///

@@ -3,7 +3,7 @@ public import Logging
 /// Public because `Mailer` and its values are this file's public API.
 public import Mailroom
 
-/// A ``Mailer`` that keeps a copy of every message it sends in an ``ArchiveStore``.
+/// A `Mailer` that keeps a copy of every message it sends in an ``ArchiveStore``.
 ///
 /// Each message is rendered to MIME and recorded as ``ArchiveState/pending`` before the wrapped
 /// mailer is called, then settled with the outcome: ``ArchiveState/sent`` with the provider's id,
@@ -73,7 +73,7 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
 
     /// Sends the batch one provider request at a time, archiving each request's message.
     ///
-    /// - Throws: ``MailroomError`` when nothing was sent; ``BatchSendError`` when a request fails
+    /// - Throws: `MailroomError` when nothing was sent; `BatchSendError` when a request fails
     ///   (or, fail-closed, cannot be archived) after earlier ones were accepted.
     public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
         try batch.validate()

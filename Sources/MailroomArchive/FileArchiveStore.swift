@@ -62,7 +62,7 @@ public final class FileArchiveStore: ArchiveStore {
     /// - Parameters:
     ///   - directory: The store's directory; created with the first message.
     ///   - configuration: Compression level and clock.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `compressionLevel` outside 0...9, or
+    /// - Throws: `MailroomError.Code.invalidValue` naming `compressionLevel` outside 0...9, or
     ///   `directory` when it is empty.
     public init(directory: String, configuration: Configuration = Configuration()) throws {
         guard !directory.isEmpty else { throw MailroomError.invalidValue(field: "directory", "the archive directory is empty") }
@@ -141,8 +141,8 @@ public final class FileArchiveStore: ArchiveStore {
 
     /// The message's bytes, decompressed and checked against its recorded size and SHA-256.
     ///
-    /// - Throws: ``MailroomError/Code/invalidValue`` or ``MailroomError/Code/notFound`` naming `id`,
-    ///   ``MailroomError/Code/corrupted`` when the bytes fail the check.
+    /// - Throws: `MailroomError.Code.invalidValue` or `MailroomError.Code.notFound` naming `id`,
+    ///   `MailroomError.Code.corrupted` when the bytes fail the check.
     public func contents(of id: String) async throws -> [UInt8] {
         let entry = try await existingEntry(id)
         let path = layout.messagePath(for: id)

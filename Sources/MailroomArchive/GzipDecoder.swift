@@ -12,7 +12,7 @@ enum GzipDecoder {
     ///   - compressed: A gzip member.
     ///   - expectedSize: The recorded uncompressed size; decompression stops a little past it.
     ///   - id: The archive id, for errors.
-    /// - Throws: ``MailroomError/Code/corrupted`` when the data does not decompress.
+    /// - Throws: `MailroomError.Code.corrupted` when the data does not decompress.
     static func decompress(_ compressed: [UInt8], expectedSize: Int?, id: String) throws -> [UInt8] {
         var input = ByteBuffer(bytes: compressed)
         do {
@@ -30,7 +30,7 @@ enum GzipDecoder {
 
     /// The verified uncompressed bytes of an entry's file.
     ///
-    /// - Throws: ``MailroomError/Code/corrupted`` naming `id` when they do not decompress or do not
+    /// - Throws: `MailroomError.Code.corrupted` naming `id` when they do not decompress or do not
     ///   match the recorded size and SHA-256.
     static func verifiedContents(_ compressed: [UInt8], entry: ArchiveEntry) throws -> [UInt8] {
         let bytes = try decompress(compressed, expectedSize: entry.size, id: entry.id)

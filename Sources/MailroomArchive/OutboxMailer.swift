@@ -3,7 +3,7 @@ public import Logging
 /// Public because `Mailer` and its values are this file's public API.
 public import Mailroom
 
-/// A ``Mailer`` that delivers nothing: it keeps every message in an ``ArchiveStore`` as
+/// A `Mailer` that delivers nothing: it keeps every message in an ``ArchiveStore`` as
 /// ``ArchiveState/outbox``, for local development without a Mailgun account.
 ///
 /// The receipt's id is the archive id, so `mailroom archive show ID` opens the message.
@@ -57,7 +57,7 @@ extension OutboxMailer where Store == FileArchiveStore {
     /// Keeps messages in a ``FileArchiveStore`` in `directory`.
     ///
     /// - Parameter directory: The outbox's directory, e.g. `.mailroom/outbox`.
-    /// - Throws: ``MailroomError/Code/invalidValue`` naming `directory` when it is empty.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `directory` when it is empty.
     public init(directory: String) throws {
         self.init(store: try FileArchiveStore(directory: directory))
     }
