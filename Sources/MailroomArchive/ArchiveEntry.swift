@@ -5,7 +5,7 @@ public import Foundation
 ///
 /// ```swift
 /// for entry in try await store.entries(matching: ArchiveQuery(recipient: "zoe@example.com")) {
-///     print(entry.id, entry.state, entry.subject)
+///     logger.info("\(entry.id) \(entry.state): \(entry.subject)")
 /// }
 /// ```
 public struct ArchiveEntry: Sendable, Hashable, Codable {

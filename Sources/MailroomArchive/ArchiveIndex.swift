@@ -95,9 +95,10 @@ actor ArchiveIndex {
             changed[id] = nil
             removed.insert(id)
         }
-        guard entry != nil || !ids.isEmpty else { return }
-        version += 1
-        try await flush(upTo: version)
+        if entry != nil || !ids.isEmpty {
+            version += 1
+            try await flush(upTo: version)
+        }
         if writesInFlight == 1, changed.isEmpty, removed.isEmpty, let path = marker {
             marker = nil
             try await NIOThreadPool.singleton.runIfActive { try DurableFile.remove(path) }

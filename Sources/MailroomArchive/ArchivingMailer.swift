@@ -114,7 +114,6 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
         send: () async throws -> Result
     ) async throws -> Result {
         var entry: ArchiveEntry?
-        var recordError: MailroomError?
         do {
             entry = try await store.record(message, details: details, outcome: nil, logger: logger)
         } catch {
@@ -124,7 +123,6 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
                 throw error
             }
             logger.warning("archive could not record the message; sending anyway (fail-open)", metadata: ["mailroom.error": "\(error)"])
-            recordError = error
         }
 
         let result: Result
@@ -136,9 +134,6 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
         }
         let settled = outcome(result)
         await conclude(entry, message: message, details: details, outcome: settled, wasSent: settled.state == .sent, logger: logger)
-        if entry == nil, let recordError {
-            logger.debug("archive recorded the message on the second attempt", metadata: ["mailroom.error": "\(recordError)"])
-        }
         return result
     }
 
@@ -157,6 +152,7 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
                 _ = try await store.settle(entry.id, outcome: outcome, logger: logger)
             } else {
                 _ = try await store.record(message, details: details, outcome: outcome, logger: logger)
+                logger.info("archive recorded the message after the send, on its second attempt")
             }
         } catch {
             let failure = ArchiveFailure(

@@ -85,7 +85,7 @@ public final class FileArchiveStore: ArchiveStore {
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
         try await index.beginWrite()
-        var entry: ArchiveEntry?
+        let entry: ArchiveEntry
         do {
             let (size, compressedSize, sha256) = try await writeMessage(message, id: id)
             var recorded = ArchiveEntry(
@@ -110,10 +110,8 @@ public final class FileArchiveStore: ArchiveStore {
             entry = recorded
         } catch {
             try? await index.endWrite(committing: nil)
-            logger.error("archive could not record the message", metadata: ["mailroom.error": "\(error)"])
             throw Self.storageError(error)
         }
-        guard let entry else { throw MailroomError(code: .storage, field: "archive", message: "the message was not recorded") }
         await commit(entry, logger: logger)
         logger.debug("archived message", metadata: ["mailroom.archive.state": "\(entry.state)", "mailroom.archive.bytes": "\(entry.size)"])
         return entry
@@ -196,6 +194,20 @@ public final class FileArchiveStore: ArchiveStore {
     public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
         let expired = try await index.all().filter { $0.date < date }
         let layout = layout
+        do {
+            // Leftovers of interrupted writes were never part of the store: no index change.
+            try await NIOThreadPool.singleton.runIfActive {
+                for temporary in IndexFile.list(layout).temporaries {
+                    let name = (temporary as NSString).lastPathComponent
+                    guard let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) else { continue }
+                    try DurableFile.remove(temporary)
+                    try DurableFile.syncDirectory((temporary as NSString).deletingLastPathComponent)
+                }
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+        guard !expired.isEmpty else { return [] }
         try await index.beginWrite()
         do {
             try await NIOThreadPool.singleton.runIfActive {
@@ -206,13 +218,6 @@ public final class FileArchiveStore: ArchiveStore {
                     try DurableFile.remove(layout.metadataPath(for: entry.id))
                     try DurableFile.remove(layout.messagePath(for: entry.id))
                     directories.insert(layout.directory(for: entry.id))
-                }
-                for temporary in IndexFile.list(layout).temporaries {
-                    let name = (temporary as NSString).lastPathComponent
-                    if let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) {
-                        try DurableFile.remove(temporary)
-                        directories.insert((temporary as NSString).deletingLastPathComponent)
-                    }
                 }
                 for directory in directories {
                     try DurableFile.syncDirectory(directory)

@@ -277,6 +277,37 @@ struct FileArchiveStoreTests {
         #expect(error?.field == "compressionLevel")
     }
 
+    @Test("reading, verifying or pruning a store that was never written creates nothing")
+    func neverWritten() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/never"
+        let store = try FileArchiveStore(directory: path)
+        #expect(try await store.entries(matching: ArchiveQuery()).isEmpty)
+        #expect(try await store.verify() == ArchiveVerification(checked: 0, findings: []))
+        #expect(try await store.prune(olderThan: Date()).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a write that fails part-way leaves no file, no marker and no entry")
+    func failedWrite() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try ArchiveFixtures.store(directory)
+        let source = try TemporaryDirectory()
+        var email = try ArchiveFixtures.email()
+        let file = try source.write(Array(repeating: 7, count: 300_000), named: "report.bin")
+        email.attachments = [try .file(at: file)]
+        let message = try email.renderMIME()
+        try FileManager.default.removeItem(atPath: file)  // gone between rendering and streaming
+
+        let error = await #expect(throws: MailroomError.self) {
+            try await store.record(message, details: ArchiveDetails(email), outcome: nil, logger: logger)
+        }
+        #expect(error?.code == .attachmentUnreadable)
+        #expect(try await store.entries(matching: ArchiveQuery()).isEmpty)
+        #expect(ArchiveFixtures.files(in: directory.path).allSatisfy { !$0.hasPrefix("messages/") && !$0.hasPrefix("writers/") })
+        #expect(try await store.verify().findings.isEmpty)
+    }
+
     @Test("ids are checked before any file is touched; unknown ids are not found")
     func badIDs() async throws {
         let directory = try TemporaryDirectory()
