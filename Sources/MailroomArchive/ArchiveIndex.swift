@@ -4,11 +4,10 @@ import NIOPosix
 
 /// One process's view of a store's index, and its writes to it.
 ///
-/// Writers commit entries here after their files are durable. Commits are grouped: while one
-/// index write is under way, later commits wait and go out together in the next, so a burst of
-/// sends costs a few index writes rather than one each. A marker file in `writers/` exists while
-/// this view holds changes the index on disk lacks; if the process dies, the marker tells the next
-/// opener to rebuild the index from the files.
+/// Entries are committed here before their metadata files are written, and a commit returns once
+/// the day's `index.json` on disk holds it. Commits are grouped: while one index write is under
+/// way, later commits wait and go out together in the next, so a burst of sends costs a few index
+/// writes rather than one each.
 actor ArchiveIndex {
     private let layout: ArchiveLayout
     private var entries: [String: ArchiveEntry] = [:]
@@ -23,14 +22,11 @@ actor ArchiveIndex {
     private var durableVersion = 0
     private var flushing: Task<Void, any Error>?
 
-    private var writesInFlight = 0
-    private var marker: String?
-
     init(layout: ArchiveLayout) {
         self.layout = layout
     }
 
-    /// Reads the index (rebuilding it if needed) the first time it is used.
+    /// Reads the index (rebuilding days that need it) the first time it is used.
     func load() async throws {
         if isLoaded { return }
         if let loading { return try await loading.value }
@@ -58,54 +54,29 @@ actor ArchiveIndex {
         return entries[id]
     }
 
-    /// Announces a write: from now until it is committed and in the index, this process's marker exists.
-    func beginWrite() async throws {
+    /// Adds or replaces `entry` and returns once the index on disk has it.
+    func commit(_ entry: ArchiveEntry) async throws {
         try await load()
-        writesInFlight += 1
-        guard marker == nil else { return }
-        let path = (layout.writersDirectory as NSString).appendingPathComponent("\(getpid())-\(UUID().uuidString.prefix(8).lowercased())")
-        marker = path
-        let layout = layout
-        do {
-            try await NIOThreadPool.singleton.runIfActive {
-                try DurableFile.makeDirectory(layout.writersDirectory)
-                try DurableFile.writeAtomically([], to: path)
-            }
-        } catch {
-            writesInFlight -= 1
-            marker = nil
-            throw error
-        }
+        entries[entry.id] = entry
+        changed[entry.id] = entry
+        removed.remove(entry.id)
+        try await flushChanges()
     }
 
-    /// Ends a write: commits `entry` (if it got that far), writes the index, and removes the marker
-    /// when nothing is left to write.
-    ///
-    /// - Throws: The index write's error; the entry's own files are durable regardless, and the
-    ///   marker stays so the next opener rebuilds the index.
-    func endWrite(committing entry: ArchiveEntry?, removing ids: [String] = []) async throws {
-        defer { writesInFlight -= 1 }
-        if let entry {
-            entries[entry.id] = entry
-            changed[entry.id] = entry
-            removed.remove(entry.id)
-        }
+    /// Removes entries and returns once the index on disk no longer has them.
+    func remove(_ ids: [String]) async throws {
+        try await load()
         for id in ids {
             entries[id] = nil
             changed[id] = nil
             removed.insert(id)
         }
-        if entry != nil || !ids.isEmpty {
-            version += 1
-            try await flush(upTo: version)
-        }
-        if writesInFlight == 1, changed.isEmpty, removed.isEmpty, let path = marker {
-            marker = nil
-            try await NIOThreadPool.singleton.runIfActive { try DurableFile.remove(path) }
-        }
+        try await flushChanges()
     }
 
-    private func flush(upTo target: Int) async throws {
+    private func flushChanges() async throws {
+        version += 1
+        let target = version
         while durableVersion < target {
             if let running = flushing {
                 _ = try? await running.value
@@ -117,7 +88,7 @@ actor ArchiveIndex {
         }
     }
 
-    /// Writes the changes made so far to the index on disk and adopts the merged result.
+    /// Writes the changes made so far to the index on disk and adopts the merged days.
     private func writeIndex() async throws {
         defer { flushing = nil }
         let target = version
@@ -127,13 +98,10 @@ actor ArchiveIndex {
         let merged = try await NIOThreadPool.singleton.runIfActive {
             try IndexFile.merge(layout, changed: changes, removed: removals)
         }
-        // Keep what changed while the index was being written; it goes out in the next write.
+        // What changed while the index was being written stays for the next write.
         for (id, entry) in changes where changed[id] == entry { changed[id] = nil }
-        for id in removals where removed.contains(id) && changed[id] == nil { removed.remove(id) }
-        var adopted = merged
-        for (id, entry) in changed { adopted[id] = entry }
-        for id in removed { adopted[id] = nil }
-        entries = adopted
+        removed.subtract(removals)
+        for (id, entry) in merged where changed[id] == nil && !removed.contains(id) { entries[id] = entry }
         durableVersion = max(durableVersion, target)
     }
 }

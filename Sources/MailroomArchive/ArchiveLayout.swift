@@ -3,18 +3,15 @@ import Foundation
 /// Where everything lives in a ``FileArchiveStore`` directory:
 ///
 /// ```
-/// index.json                          the index (rebuilt from the files below when damaged)
 /// index.lock                          serialises index writers across processes
-/// writers/PID-RANDOM                  present while a writer has changes not yet in the index
+/// messages/2026/11/21/index.json      the day's index (rebuilt from the files below when damaged)
 /// messages/2026/11/21/ID.eml.gz       the message, gzip
 /// messages/2026/11/21/ID.json         its metadata: the index entry
 /// ```
 struct ArchiveLayout: Sendable {
     let root: String
 
-    var indexPath: String { path("index.json") }
     var lockPath: String { path("index.lock") }
-    var writersDirectory: String { path("writers") }
     var messagesDirectory: String { path("messages") }
 
     func path(_ relative: String) -> String {

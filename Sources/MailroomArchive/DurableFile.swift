@@ -23,7 +23,7 @@ enum DurableFile {
         "\(temporaryPrefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())-\(name)"
     }
 
-    /// The process id a temporary or marker file name starts with, if any.
+    /// The process id in a temporary file's name, if any.
     static func processID(inName name: String) -> Int32? {
         var rest = Substring(name)
         if rest.hasPrefix(temporaryPrefix) { rest = rest.dropFirst(temporaryPrefix.count) }

@@ -7,21 +7,23 @@ public import Mailroom
 import NIOPosix
 
 /// An ``ArchiveStore`` in a directory: one gzip file per message, readable with `zcat` and valid as
-/// `.eml`, in date-partitioned folders, with a crash-safe index.
+/// `.eml`, in date-partitioned folders, with a crash-safe index per day.
 ///
 /// ```
 /// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.eml.gz    the message
-/// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.json      its index entry
-/// index.json                                                 every entry, for queries
+/// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.json      its metadata (its index entry)
+/// messages/2026/11/21/index.json                             the day's entries, for queries
+/// index.lock                                                 serialises index writers
 /// ```
 ///
-/// Every file is written to a temporary name, synced, and renamed into place, so after a crash
-/// each is either complete or absent. The metadata file beside a message is the source of truth;
-/// `index.json` is rebuilt from those files when it is missing, damaged or possibly stale (after a
-/// crash), so a message recorded before a crash is never lost. Blocking file work runs on
-/// `NIOThreadPool.singleton`, not on the concurrency pool. Any number of tasks in one process may
-/// write at once; writers in other processes are kept from overwriting each other's index writes
-/// by a file lock.
+/// Every file is written to a temporary name, synced, and renamed into place (its folder synced
+/// too), so after a crash each is either complete or absent. A message is written first, then the
+/// day's index, then its metadata file; so the index is never older than the metadata, and a
+/// message the index lacks (a crash between the first two steps) is found when the day is next
+/// opened and indexed from its own headers as pending. A day's index that is missing or damaged
+/// is rebuilt from the metadata files. Blocking file work runs on `NIOThreadPool.singleton`, not
+/// on the concurrency pool. Any number of tasks in one process may write at once, and their index
+/// writes are grouped; writers in other processes merge rather than overwrite, under a file lock.
 ///
 /// ```swift
 /// let store = try FileArchiveStore(directory: "/var/lib/acme/mail-archive")
@@ -84,51 +86,44 @@ public final class FileArchiveStore: ArchiveStore {
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
-        try await index.beginWrite()
-        let entry: ArchiveEntry
+        let (size, compressedSize, sha256) = try await Self.storageErrors { try await writeMessage(message, id: id) }
+        var entry = ArchiveEntry(
+            id: id,
+            messageID: message.messageID,
+            providerID: nil,
+            date: date,
+            from: details.from,
+            recipients: details.recipients,
+            subject: details.subject,
+            tags: details.tags,
+            size: size,
+            compressedSize: compressedSize,
+            sha256: sha256,
+            state: .pending
+        )
+        if let outcome {
+            entry = entry.settled(outcome)
+            entry.revision = 1  // recorded once, already settled
+        }
         do {
-            let (size, compressedSize, sha256) = try await writeMessage(message, id: id)
-            var recorded = ArchiveEntry(
-                id: id,
-                messageID: message.messageID,
-                providerID: nil,
-                date: date,
-                from: details.from,
-                recipients: details.recipients,
-                subject: details.subject,
-                tags: details.tags,
-                size: size,
-                compressedSize: compressedSize,
-                sha256: sha256,
-                state: .pending
-            )
-            if let outcome {
-                recorded = recorded.settled(outcome)
-                recorded.revision = 1  // recorded once, already settled
-            }
-            try await writeMetadata(recorded)
-            entry = recorded
+            try await index.commit(entry)
         } catch {
-            try? await index.endWrite(committing: nil)
+            // Not indexed, so not recorded: take the message file back rather than leave it to be
+            // found and indexed as pending later.
+            let path = layout.messagePath(for: id)
+            _ = try? await NIOThreadPool.singleton.runIfActive { try DurableFile.remove(path) }
             throw Self.storageError(error)
         }
-        await commit(entry, logger: logger)
+        await writeMetadata(entry, logger: logger)
         logger.debug("archived message", metadata: ["mailroom.archive.state": "\(entry.state)", "mailroom.archive.bytes": "\(entry.size)"])
         return entry
     }
 
-    /// Rewrites the message's metadata with `outcome`, then indexes it.
+    /// Indexes the message's new state, then rewrites its metadata file.
     public func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry {
-        let current = try await existingEntry(id)
-        let settled = current.settled(outcome)
-        try await index.beginWrite()
-        do {
-            try await writeMetadata(settled)
-        } catch {
-            try? await index.endWrite(committing: nil)
-            throw Self.storageError(error)
-        }
-        await commit(settled, logger: logger)
+        let settled = try await existingEntry(id).settled(outcome)
+        try await Self.storageErrors { try await index.commit(settled) }
+        await writeMetadata(settled, logger: logger)
         return settled
     }
 
@@ -158,7 +153,7 @@ public final class FileArchiveStore: ArchiveStore {
         let entries = try await index.all()
         let layout = layout
         return try await NIOThreadPool.singleton.runIfActive {
-            let listing = IndexFile.list(layout)
+            let listing = IndexFile.listAll(layout)
             var findings: [ArchiveVerification.Finding] = []
             var checked = 0
             for entry in entries {
@@ -194,27 +189,25 @@ public final class FileArchiveStore: ArchiveStore {
     public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
         let expired = try await index.all().filter { $0.date < date }
         let layout = layout
-        do {
-            // Leftovers of interrupted writes were never part of the store: no index change.
+        // Leftovers of interrupted writes were never part of the store: no index change.
+        try await Self.storageErrors {
             try await NIOThreadPool.singleton.runIfActive {
-                for temporary in IndexFile.list(layout).temporaries {
+                for temporary in IndexFile.listAll(layout).temporaries {
                     let name = (temporary as NSString).lastPathComponent
                     guard let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) else { continue }
                     try DurableFile.remove(temporary)
                     try DurableFile.syncDirectory((temporary as NSString).deletingLastPathComponent)
                 }
             }
-        } catch {
-            throw Self.storageError(error)
         }
         guard !expired.isEmpty else { return [] }
-        try await index.beginWrite()
-        do {
+        // The index first: a crash before the files are gone leaves them to be indexed again from
+        // their metadata and pruned next time, never an index entry without its message.
+        try await Self.storageErrors { try await index.remove(expired.map(\.id)) }
+        try await Self.storageErrors {
             try await NIOThreadPool.singleton.runIfActive {
                 var directories: Set<String> = []
                 for entry in expired {
-                    // Metadata first: a crash between the two leaves a message that is re-indexed
-                    // from its headers and pruned next time, never metadata without its message.
                     try DurableFile.remove(layout.metadataPath(for: entry.id))
                     try DurableFile.remove(layout.messagePath(for: entry.id))
                     directories.insert(layout.directory(for: entry.id))
@@ -224,11 +217,7 @@ public final class FileArchiveStore: ArchiveStore {
                     Self.removeEmptyDirectories(from: directory, upTo: layout.messagesDirectory)
                 }
             }
-        } catch {
-            try? await index.endWrite(committing: nil)
-            throw Self.storageError(error)
         }
-        try await index.endWrite(committing: nil, removing: expired.map(\.id))
         return expired
     }
 
@@ -266,22 +255,16 @@ public final class FileArchiveStore: ArchiveStore {
         }
     }
 
-    private func writeMetadata(_ entry: ArchiveEntry) async throws {
+    /// Writes the metadata file beside the message. The index already holds the entry, so a
+    /// failure here is logged, not thrown: the message is recorded, and `verify` lists it as
+    /// having no metadata file.
+    private func writeMetadata(_ entry: ArchiveEntry, logger: Logger) async {
         let path = layout.metadataPath(for: entry.id)
-        let data = try IndexFile.encoder.encode(entry)
-        try await NIOThreadPool.singleton.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
-    }
-
-    /// Puts a durable entry in the index. The entry's own files already hold it, so an index
-    /// failure is logged rather than thrown: the index is rebuilt from the files when next opened.
-    private func commit(_ entry: ArchiveEntry, logger: Logger) async {
         do {
-            try await index.endWrite(committing: entry)
+            let data = try IndexFile.encoder.encode(entry)
+            try await NIOThreadPool.singleton.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
         } catch {
-            logger.warning(
-                "archive index not updated; it will be rebuilt from the message files",
-                metadata: ["mailroom.error": "\(error)"]
-            )
+            logger.warning("archive metadata file not written; the index holds the entry", metadata: ["mailroom.error": "\(error)"])
         }
     }
 
@@ -300,6 +283,15 @@ public final class FileArchiveStore: ArchiveStore {
         while current.hasPrefix(root + "/"), (try? FileManager.default.contentsOfDirectory(atPath: current))?.isEmpty == true {
             try? FileManager.default.removeItem(atPath: current)
             current = (current as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// Runs `body`, turning any failure into a storage error.
+    private static func storageErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw storageError(error)
         }
     }
 

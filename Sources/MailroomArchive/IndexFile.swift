@@ -1,128 +1,173 @@
 import Foundation
 import Mailroom
 
-/// The index on disk: opened, merged and rebuilt from the message and metadata files.
+/// The index on disk: one `index.json` per day folder, each a snapshot of that day's entries,
+/// opened, merged and rebuilt from the message and metadata files.
 ///
-/// The metadata file beside each message is the source of truth; `index.json` is a snapshot of
-/// all of them, replaced atomically under `index.lock`. It is rebuilt when it is missing, does not
-/// decode, disagrees with the files present, or a writer's marker shows that it may be stale
-/// (a writer stopped between writing a metadata file and the index). Every function blocks.
+/// A day's index is written before the metadata files it summarises, so it is never older than
+/// they are; each file is replaced whole (temporary file, `fsync`, `rename`), so a reader needs no
+/// lock. A day's index is rebuilt when it is missing, does not decode, or names other messages than
+/// the folder holds (a writer stopped between the message file and the index); a rebuild keeps, for
+/// each message, the higher revision of its index entry and its metadata file. Writers in any
+/// process serialise index writes with `index.lock`. Every function blocks.
 enum IndexFile {
-    /// The JSON document in `index.json`.
+    /// The JSON document in a day's `index.json`.
     struct Snapshot: Codable {
         var format: Int
         var entries: [ArchiveEntry]
     }
 
-    /// What the `messages` tree and `writers` directory hold.
+    /// What a day folder (or the whole store) holds, by kind.
     struct Listing {
         var messages: [String: String] = [:]
         var metadata: [String: String] = [:]
         var temporaries: [String] = []
-        var writers: [String] = []
 
         var ids: Set<String> { Set(messages.keys).union(metadata.keys) }
+
+        mutating func add(_ other: Listing) {
+            messages.merge(other.messages) { first, _ in first }
+            metadata.merge(other.metadata) { first, _ in first }
+            temporaries += other.temporaries
+        }
     }
 
     static let format = 1
+    static let shardName = "index.json"
 
-    /// The entries of the store at `layout`, rebuilding the index first when it cannot be trusted.
+    // MARK: Opening
+
+    /// Every entry in the store, rebuilding any day's index that cannot be trusted.
     static func open(_ layout: ArchiveLayout) throws -> [String: ArchiveEntry] {
-        // Reading a store that was never written creates nothing.
-        let fileManager = FileManager.default
-        guard fileManager.fileExists(atPath: layout.indexPath) || fileManager.fileExists(atPath: layout.messagesDirectory) else { return [:] }
-        // `index.json` is only ever replaced whole, so reading it needs no lock (and works where
-        // the directory is read-only); only a rebuild takes the lock.
-        if let snapshot = trustedSnapshot(layout) { return snapshot }
+        var entries: [String: ArchiveEntry] = [:]
+        for day in days(layout) {
+            entries.merge(try open(day: day, layout: layout)) { first, _ in first }
+        }
+        return entries
+    }
+
+    /// One day's entries: its index if trusted, else rebuilt (under the lock) and rewritten.
+    static func open(day: String, layout: ArchiveLayout) throws -> [String: ArchiveEntry] {
+        if let trusted = trustedShard(day) { return trusted }
         return try DurableFile.withLock(layout.lockPath) {
-            if let snapshot = trustedSnapshot(layout) { return snapshot }
-            let listing = list(layout)
-            let entries = rebuild(layout, from: listing)
-            try write(entries, to: layout)
-            for marker in listing.writers {
-                let name = (marker as NSString).lastPathComponent
-                if let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) { try DurableFile.remove(marker) }
-            }
+            if let trusted = trustedShard(day) { return trusted }
+            let entries = rebuild(day, from: list(day), index: readShard(day))
+            try writeShard(entries, to: day)
             return entries
         }
     }
 
-    /// The index's entries if they can be trusted: it decodes, no writer has changes it may lack,
-    /// and it names exactly the messages present.
-    private static func trustedSnapshot(_ layout: ArchiveLayout) -> [String: ArchiveEntry]? {
-        let listing = list(layout)
-        guard listing.writers.isEmpty, let snapshot = readSnapshot(layout), Set(snapshot.keys) == listing.ids else { return nil }
-        return snapshot
+    /// The day's index if it decodes and names exactly the messages in the folder.
+    private static func trustedShard(_ day: String) -> [String: ArchiveEntry]? {
+        guard let shard = readShard(day), Set(shard.keys) == list(day).ids else { return nil }
+        return shard
     }
 
-    /// Applies one writer's changes to the index on disk and returns the result, which includes
-    /// what other writers added meanwhile. An entry replaces the one on disk unless that has a
+    // MARK: Writing
+
+    /// Applies one process's changes to the indexes of the days they touch, each merged with what
+    /// other writers put there meanwhile: an entry replaces the one on disk unless that has a
     /// higher revision.
+    ///
+    /// - Returns: The touched days' entries after the merge.
     static func merge(_ layout: ArchiveLayout, changed: [String: ArchiveEntry], removed: Set<String>) throws -> [String: ArchiveEntry] {
+        var byDay: [String: (changed: [ArchiveEntry], removed: [String])] = [:]
+        for entry in changed.values { byDay[layout.directory(for: entry.id), default: ([], [])].changed.append(entry) }
+        for id in removed { byDay[layout.directory(for: id), default: ([], [])].removed.append(id) }
         try DurableFile.makeDirectory(layout.root)
         return try DurableFile.withLock(layout.lockPath) {
-            var entries = readSnapshot(layout) ?? rebuild(layout, from: list(layout))
-            for (id, entry) in changed where (entries[id]?.revision ?? 0) <= entry.revision {
-                entries[id] = entry
+            var merged: [String: ArchiveEntry] = [:]
+            for (day, changes) in byDay {
+                try DurableFile.makeDirectory(day)
+                var entries = readShard(day) ?? rebuild(day, from: list(day), index: nil)
+                for entry in changes.changed where (entries[entry.id]?.revision ?? 0) <= entry.revision {
+                    entries[entry.id] = entry
+                }
+                for id in changes.removed { entries[id] = nil }
+                try writeShard(entries, to: day)
+                merged.merge(entries) { first, _ in first }
             }
-            for id in removed { entries[id] = nil }
-            try write(entries, to: layout)
-            return entries
+            return merged
         }
     }
 
-    /// Every file under `messages` and `writers`, by kind.
-    static func list(_ layout: ArchiveLayout) -> Listing {
-        var listing = Listing()
-        let fileManager = FileManager.default
-        if let names = fileManager.enumerator(atPath: layout.messagesDirectory) {
-            for case let name as String in names {
-                let file = (name as NSString).lastPathComponent
-                let path = (layout.messagesDirectory as NSString).appendingPathComponent(name)
-                if file.hasPrefix(DurableFile.temporaryPrefix) {
-                    listing.temporaries.append(path)
-                } else if file.hasSuffix(".eml.gz"), ArchiveLayout.isValidID(String(file.dropLast(7))) {
-                    listing.messages[String(file.dropLast(7))] = path
-                } else if file.hasSuffix(".json"), ArchiveLayout.isValidID(String(file.dropLast(5))) {
-                    listing.metadata[String(file.dropLast(5))] = path
-                }
-            }
+    /// Replaces a day's `index.json` atomically, or removes it when the day has no entries left.
+    static func writeShard(_ entries: [String: ArchiveEntry], to day: String) throws {
+        let path = (day as NSString).appendingPathComponent(shardName)
+        guard !entries.isEmpty else {
+            try DurableFile.remove(path)
+            return
         }
-        if let names = try? fileManager.contentsOfDirectory(atPath: layout.writersDirectory) {
-            listing.writers = names.map { (layout.writersDirectory as NSString).appendingPathComponent($0) }
+        let sorted = entries.values.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+        let data = try encoder.encode(Snapshot(format: format, entries: sorted))
+        try DurableFile.writeAtomically(Array(data), to: path)
+    }
+
+    // MARK: Reading the files
+
+    /// The day folders, `messages/YYYY/MM/DD`, as paths, oldest first.
+    static func days(_ layout: ArchiveLayout) -> [String] {
+        func children(_ path: String, digits: Int) -> [String] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.filter { $0.count == digits && $0.allSatisfy(\.isNumber) }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        }
+        return children(layout.messagesDirectory, digits: 4)
+            .flatMap { children($0, digits: 2) }
+            .flatMap { children($0, digits: 2) }
+    }
+
+    /// The files in one day folder, by kind.
+    static func list(_ day: String) -> Listing {
+        var listing = Listing()
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: day)) ?? [] {
+            let path = (day as NSString).appendingPathComponent(file)
+            if file.hasPrefix(DurableFile.temporaryPrefix) {
+                listing.temporaries.append(path)
+            } else if file.hasSuffix(".eml.gz"), ArchiveLayout.isValidID(String(file.dropLast(7))) {
+                listing.messages[String(file.dropLast(7))] = path
+            } else if file.hasSuffix(".json"), ArchiveLayout.isValidID(String(file.dropLast(5))) {
+                listing.metadata[String(file.dropLast(5))] = path
+            }
         }
         listing.temporaries.sort()
         return listing
     }
 
-    /// The index's entries, or `nil` when it is missing or damaged.
-    static func readSnapshot(_ layout: ArchiveLayout) -> [String: ArchiveEntry]? {
-        guard let bytes = try? DurableFile.readAll(layout.indexPath),
+    /// The files in every day folder.
+    static func listAll(_ layout: ArchiveLayout) -> Listing {
+        var listing = Listing()
+        for day in days(layout) { listing.add(list(day)) }
+        return listing
+    }
+
+    /// A day's index entries, or `nil` when it is missing or damaged.
+    static func readShard(_ day: String) -> [String: ArchiveEntry]? {
+        guard let bytes = try? DurableFile.readAll((day as NSString).appendingPathComponent(shardName)),
             let snapshot = try? decoder.decode(Snapshot.self, from: Data(bytes)),
             snapshot.format == format
         else { return nil }
-        return Dictionary(snapshot.entries.map { ($0.id, $0) }, uniquingKeysWith: { $0.revision >= $1.revision ? $0 : $1 })
+        return Dictionary(snapshot.entries.map { ($0.id, $0) }, uniquingKeysWith: newer)
     }
 
-    /// Replaces `index.json` atomically.
-    static func write(_ entries: [String: ArchiveEntry], to layout: ArchiveLayout) throws {
-        let sorted = entries.values.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
-        let data = try encoder.encode(Snapshot(format: format, entries: sorted))
-        try DurableFile.writeAtomically(Array(data), to: layout.indexPath)
-    }
-
-    /// The entries as the files say: each metadata file, or for a message without a readable one,
-    /// an entry recovered from the message itself.
-    static func rebuild(_ layout: ArchiveLayout, from listing: Listing) -> [String: ArchiveEntry] {
+    /// The day's entries as its files say: for each message, the newer of its index entry and its
+    /// metadata file, or an entry recovered from the message itself when it has neither.
+    static func rebuild(_ day: String, from listing: Listing, index: [String: ArchiveEntry]?) -> [String: ArchiveEntry] {
         var entries: [String: ArchiveEntry] = [:]
         for id in listing.ids {
-            if let path = listing.metadata[id], let entry = readMetadata(path), entry.id == id {
-                entries[id] = entry
-            } else if let path = listing.messages[id] {
-                entries[id] = recover(id: id, messageAt: path)
+            let fromMetadata = listing.metadata[id].flatMap(readMetadata).flatMap { $0.id == id ? $0 : nil }
+            let fromIndex = index?[id]
+            switch (fromMetadata, fromIndex) {
+            case let (metadata?, indexed?): entries[id] = newer(metadata, indexed)
+            case let (metadata?, nil): entries[id] = metadata
+            case let (nil, indexed?): entries[id] = indexed
+            case (nil, nil): if let path = listing.messages[id] { entries[id] = recover(id: id, messageAt: path) }
             }
         }
         return entries
+    }
+
+    static func newer(_ first: ArchiveEntry, _ second: ArchiveEntry) -> ArchiveEntry {
+        first.revision >= second.revision ? first : second
     }
 
     /// A metadata file's entry, or `nil` when it does not decode.
@@ -131,9 +176,9 @@ enum IndexFile {
         return try? decoder.decode(ArchiveEntry.self, from: Data(bytes))
     }
 
-    /// An entry for a message whose metadata was never written, read from its own headers; its
-    /// outcome is unknown, so it is pending. A file that does not decompress gets an entry that
-    /// `verify` reports as corrupt.
+    /// An entry for a message that was never indexed, read from its own headers; its outcome is
+    /// unknown, so it is pending. A file that does not decompress gets an entry that `verify`
+    /// reports as corrupt.
     static func recover(id: String, messageAt path: String) -> ArchiveEntry {
         let compressed = (try? DurableFile.readAll(path)) ?? []
         let bytes = try? GzipDecoder.decompress(compressed, expectedSize: nil, id: id)
@@ -151,7 +196,8 @@ enum IndexFile {
             size: bytes?.count ?? 0,
             compressedSize: compressed.count,
             sha256: bytes.map(GzipDecoder.sha256) ?? "",
-            state: .pending
+            state: .pending,
+            revision: 0
         )
     }
 

@@ -42,7 +42,7 @@ struct FileArchiveStoreTests {
 
         let files = ArchiveFixtures.files(in: directory.path)
         let day = "\(entry.id.prefix(4))/\(entry.id.dropFirst(4).prefix(2))/\(entry.id.dropFirst(6).prefix(2))"
-        #expect(files == ["index.json", "index.lock", "messages/\(day)/\(entry.id).eml.gz", "messages/\(day)/\(entry.id).json"])
+        #expect(files == ["index.lock", "messages/\(day)/\(entry.id).eml.gz", "messages/\(day)/\(entry.id).json", "messages/\(day)/index.json"])
     }
 
     @Test("settling rewrites the metadata and the index; a fresh store sees the outcome")
@@ -96,7 +96,7 @@ struct FileArchiveStoreTests {
     @Test("1,000 messages archived concurrently are all indexed, once each, and verify")
     func concurrentWriters() async throws {
         let directory = try TemporaryDirectory()
-        let store = try ArchiveFixtures.store(directory)
+        let store = try ArchiveFixtures.store(directory, clock: ArchiveFixtures.Clock())  // one day: one index file
         let email = try ArchiveFixtures.email()
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<1_000 {
@@ -116,12 +116,12 @@ struct FileArchiveStoreTests {
         #expect(entries.allSatisfy { $0.state == .sent && $0.revision == 2 })
         #expect(Set(entries.map(\.subject)) == Set((0..<1_000).map { "Message \($0)" }))
 
-        // The index on disk is complete without any rebuild, and no writer marker is left.
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/index.json"))) as? [String: Any]
+        // The day's index on disk is complete as written (no rebuild needed to read it).
+        let day = (ArchiveFixtures.messagePath(entries[0], in: directory) as NSString).deletingLastPathComponent
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))) as? [String: Any]
         let onDisk = try #require(index?["entries"] as? [[String: Any]])
         #expect(onDisk.count == 1_000)
-        #expect(onDisk.allSatisfy { $0["state"] as? String == "sent" })
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(directory.path)/writers")) == [])
+        #expect(onDisk.allSatisfy { $0["state"] as? String == "sent" && $0["revision"] as? Int == 2 })
 
         let verification = try await ArchiveFixtures.store(directory).verify()
         #expect(verification.checked == 1_000)
@@ -186,52 +186,57 @@ struct FileArchiveStoreTests {
         let store = try ArchiveFixtures.store(directory)
         let email = try ArchiveFixtures.email()
         let kept = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .sent(providerID: "<1@acme.test>"), logger: logger)
-        let orphan = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
         let day = (ArchiveFixtures.messagePath(kept, in: directory) as NSString).deletingLastPathComponent
 
         // What a process killed at each step leaves: half a temporary message file (killed while
-        // compressing), a message without its metadata (killed between the two renames), a writer
-        // marker of a dead process (killed before the index write), and a torn index.
+        // compressing), a complete message that no index or metadata names (killed between the
+        // message and the index), and a torn index (the disk damaged it; renames never tear).
         let gzipped = try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(kept, in: directory)))
         try gzipped.prefix(gzipped.count / 2).write(to: URL(fileURLWithPath: "\(day)/.tmp-2147483646-0badc0de-20261121-000000-000000000000.eml.gz"))
-        try FileManager.default.removeItem(atPath: "\(day)/\(orphan.id).json")
-        try Data().write(to: URL(fileURLWithPath: "\(directory.path)/writers/2147483646-0badc0de"))
-        let index = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/index.json"))
-        try index.prefix(index.count / 2).write(to: URL(fileURLWithPath: "\(directory.path)/index.json"))
+        let orphanID = String(kept.id.dropLast(12)) + "0123456789ab"
+        try gzipped.write(to: URL(fileURLWithPath: "\(day)/\(orphanID).eml.gz"))
+        let index = try Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))
+        try index.prefix(index.count / 2).write(to: URL(fileURLWithPath: "\(day)/index.json"))
 
         let reopened = try ArchiveFixtures.store(directory)
         let entries = try await reopened.entries(matching: ArchiveQuery())
-        #expect(entries.map(\.id) == [kept, orphan].map(\.id).sorted())
+        #expect(Set(entries.map(\.id)) == [kept.id, orphanID])
         #expect(entries.first { $0.id == kept.id } == kept)
-        let recovered = try #require(entries.first { $0.id == orphan.id })
+        let recovered = try #require(entries.first { $0.id == orphanID })
         #expect(recovered.state == .pending)
-        #expect(recovered.sha256 == orphan.sha256)
+        #expect(recovered.sha256 == kept.sha256)
+        #expect(recovered.messageID == kept.messageID)
         #expect(recovered.recipients == ["zoe@example.com", "ops@acme.test"])  // from the headers: Bcc is not in them
-        #expect(try await reopened.contents(of: orphan.id).count == orphan.size)
+        #expect(try await reopened.contents(of: orphanID).count == kept.size)
 
         let verification = try await reopened.verify()
         #expect(verification.isIntact)
         #expect(verification.checked == 2)
         #expect(Set(verification.findings.map(\.kind)) == [.unrecorded, .interruptedWrite])
         #expect(verification.findings.first { $0.kind == .interruptedWrite }?.path.hasPrefix("messages/") == true)
-        // The dead writer's marker is gone and the index is whole again.
-        #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(directory.path)/writers")) == [])
-        let rebuilt = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/index.json"))) as? [String: Any]
+        // The day's index is whole again.
+        let rebuilt = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))) as? [String: Any]
         #expect((rebuilt?["entries"] as? [Any])?.count == 2)
     }
 
-    @Test("a stale index (metadata newer than the index, marker present) is rebuilt from the metadata files")
-    func staleIndex() async throws {
+    @Test("metadata behind the index (stopped after the index write) loses nothing: a rebuild keeps the newer revision")
+    func metadataBehindIndex() async throws {
         let directory = try TemporaryDirectory()
         let store = try ArchiveFixtures.store(directory)
         let email = try ArchiveFixtures.email()
         let entry = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
-        let pendingIndex = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/index.json"))
+        let metadataPath = ArchiveFixtures.messagePath(entry, in: directory).replacingOccurrences(of: ".eml.gz", with: ".json")
+        let pendingMetadata = try Data(contentsOf: URL(fileURLWithPath: metadataPath))
         let settled = try await store.settle(entry.id, outcome: .sent(providerID: "<1@acme.test>"), logger: logger)
-        // A crash after the metadata write but before the index write: old index, marker left.
-        try pendingIndex.write(to: URL(fileURLWithPath: "\(directory.path)/index.json"))
-        try Data().write(to: URL(fileURLWithPath: "\(directory.path)/writers/2147483646-feedface"))
+        try pendingMetadata.write(to: URL(fileURLWithPath: metadataPath))
         #expect(try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery()) == [settled])
+
+        // Force a rebuild (a message the index lacks): the index's newer entry still wins.
+        let day = (metadataPath as NSString).deletingLastPathComponent
+        try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(entry, in: directory)))
+            .write(to: URL(fileURLWithPath: "\(day)/\(entry.id.dropLast(12))0123456789ab.eml.gz"))
+        let rebuilt = try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery())
+        #expect(rebuilt.first { $0.id == entry.id } == settled)
     }
 
     @Test("prune removes messages recorded before the cut-off, their files and empty folders")
@@ -304,7 +309,7 @@ struct FileArchiveStoreTests {
         }
         #expect(error?.code == .attachmentUnreadable)
         #expect(try await store.entries(matching: ArchiveQuery()).isEmpty)
-        #expect(ArchiveFixtures.files(in: directory.path).allSatisfy { !$0.hasPrefix("messages/") && !$0.hasPrefix("writers/") })
+        #expect(ArchiveFixtures.files(in: directory.path).allSatisfy { !$0.hasPrefix("messages/") })
         #expect(try await store.verify().findings.isEmpty)
     }
 
