@@ -37,70 +37,84 @@ enum IndexFile {
 
     // MARK: Opening
 
-    /// Every entry in the store, rebuilding any day's index that cannot be trusted.
-    static func open(_ layout: ArchiveLayout) throws -> [String: ArchiveEntry] {
-        var entries: [String: ArchiveEntry] = [:]
+    /// Every day's index, rebuilding any that cannot be trusted.
+    static func open(_ layout: ArchiveLayout) throws -> [String: IndexShard] {
+        var shards: [String: IndexShard] = [:]
         for day in days(layout) {
-            entries.merge(try open(day: day, layout: layout)) { first, _ in first }
+            shards[day] = try open(day: day, layout: layout)
         }
-        return entries
+        return shards
     }
 
-    /// One day's entries: its index if trusted, else rebuilt (under the lock) and rewritten.
-    static func open(day: String, layout: ArchiveLayout) throws -> [String: ArchiveEntry] {
+    /// One day's index: as on disk if trusted, else rebuilt (under the lock) and rewritten.
+    static func open(day: String, layout: ArchiveLayout) throws -> IndexShard {
         if let trusted = trustedShard(day) { return trusted }
         return try DurableFile.withLock(layout.lockPath) {
             if let trusted = trustedShard(day) { return trusted }
-            let entries = rebuild(day, from: list(day), index: readShard(day))
-            try writeShard(entries, to: day)
-            return entries
+            var shard = IndexShard(entries: rebuild(day, from: list(day), index: readShard(day)?.entries))
+            try write(&shard, to: day)
+            return shard
         }
     }
 
-    /// The day's index if it decodes and names exactly the messages in the folder.
-    private static func trustedShard(_ day: String) -> [String: ArchiveEntry]? {
-        guard let shard = readShard(day), Set(shard.keys) == list(day).ids else { return nil }
-        return shard
+    /// The day's index if it decodes and names exactly the messages in the folder (an empty
+    /// folder needs none).
+    private static func trustedShard(_ day: String) -> IndexShard? {
+        let ids = list(day).ids
+        guard let shard = readShard(day) else { return ids.isEmpty ? IndexShard() : nil }
+        return Set(shard.entries.keys) == ids ? shard : nil
     }
 
     // MARK: Writing
 
-    /// Applies one process's changes to the indexes of the days they touch, each merged with what
-    /// other writers put there meanwhile: an entry replaces the one on disk unless that has a
-    /// higher revision.
+    /// One day's changes.
+    struct DayChanges: Sendable {
+        var changed: [ArchiveEntry] = []
+        var removed: [String] = []
+    }
+
+    /// Applies one process's changes to the indexes of the days they touch. Each day starts from
+    /// `shards` when its file is still the one this process last saw, else from the file (another
+    /// process changed it); an entry replaces one with a higher revision never.
     ///
-    /// - Returns: The touched days' entries after the merge.
-    static func merge(_ layout: ArchiveLayout, changed: [String: ArchiveEntry], removed: Set<String>) throws -> [String: ArchiveEntry] {
-        var byDay: [String: (changed: [ArchiveEntry], removed: [String])] = [:]
-        for entry in changed.values { byDay[layout.directory(for: entry.id), default: ([], [])].changed.append(entry) }
-        for id in removed { byDay[layout.directory(for: id), default: ([], [])].removed.append(id) }
+    /// - Returns: The touched days' indexes as written.
+    static func merge(_ layout: ArchiveLayout, changes: [String: DayChanges], shards: [String: IndexShard]) throws -> [String: IndexShard] {
         try DurableFile.makeDirectory(layout.root)
         return try DurableFile.withLock(layout.lockPath) {
-            var merged: [String: ArchiveEntry] = [:]
-            for (day, changes) in byDay {
+            var written: [String: IndexShard] = [:]
+            for (day, dayChanges) in changes {
                 try DurableFile.makeDirectory(day)
-                var entries = readShard(day) ?? rebuild(day, from: list(day), index: nil)
-                for entry in changes.changed where (entries[entry.id]?.revision ?? 0) <= entry.revision {
-                    entries[entry.id] = entry
+                var shard = shards[day] ?? IndexShard()
+                let current = IndexShard.FileStamp(path: shardPath(day))
+                if current != shard.stamp {
+                    shard = readShard(day) ?? IndexShard(entries: rebuild(day, from: list(day), index: nil))
                 }
-                for id in changes.removed { entries[id] = nil }
-                try writeShard(entries, to: day)
-                merged.merge(entries) { first, _ in first }
+                for entry in dayChanges.changed where (shard.entries[entry.id]?.revision ?? 0) <= entry.revision {
+                    shard.set(entry)
+                }
+                for id in dayChanges.removed { shard.remove(id) }
+                try write(&shard, to: day)
+                written[day] = shard
             }
-            return merged
+            return written
         }
     }
 
-    /// Replaces a day's `index.json` atomically, or removes it when the day has no entries left.
-    static func writeShard(_ entries: [String: ArchiveEntry], to day: String) throws {
-        let path = (day as NSString).appendingPathComponent(shardName)
-        guard !entries.isEmpty else {
+    /// Replaces a day's `index.json` atomically, or removes it when the day has no entries left,
+    /// and records the file's new stamp.
+    static func write(_ shard: inout IndexShard, to day: String) throws {
+        let path = shardPath(day)
+        if shard.entries.isEmpty {
             try DurableFile.remove(path)
+            shard.stamp = nil
             return
         }
-        let sorted = entries.values.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
-        let data = try encoder.encode(Snapshot(format: format, entries: sorted))
-        try DurableFile.writeAtomically(Array(data), to: path)
+        try DurableFile.writeAtomically(try shard.serialized(with: encoder), to: path)
+        shard.stamp = IndexShard.FileStamp(path: path)
+    }
+
+    static func shardPath(_ day: String) -> String {
+        (day as NSString).appendingPathComponent(shardName)
     }
 
     // MARK: Reading the files
@@ -140,13 +154,15 @@ enum IndexFile {
         return listing
     }
 
-    /// A day's index entries, or `nil` when it is missing or damaged.
-    static func readShard(_ day: String) -> [String: ArchiveEntry]? {
-        guard let bytes = try? DurableFile.readAll((day as NSString).appendingPathComponent(shardName)),
+    /// A day's index as on disk, or `nil` when it is missing or damaged.
+    static func readShard(_ day: String) -> IndexShard? {
+        let path = shardPath(day)
+        let stamp = IndexShard.FileStamp(path: path)
+        guard let bytes = try? DurableFile.readAll(path),
             let snapshot = try? decoder.decode(Snapshot.self, from: Data(bytes)),
             snapshot.format == format
         else { return nil }
-        return Dictionary(snapshot.entries.map { ($0.id, $0) }, uniquingKeysWith: newer)
+        return IndexShard(entries: Dictionary(snapshot.entries.map { ($0.id, $0) }, uniquingKeysWith: newer), stamp: stamp)
     }
 
     /// The day's entries as its files say: for each message, the newer of its index entry and its

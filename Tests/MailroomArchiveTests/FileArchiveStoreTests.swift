@@ -313,6 +313,43 @@ struct FileArchiveStoreTests {
         #expect(try await store.verify().findings.isEmpty)
     }
 
+    @Test("when the index cannot be written, every record in the write fails and leaves no message behind")
+    func indexFailure() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try ArchiveFixtures.store(directory, clock: ArchiveFixtures.Clock())
+        let email = try ArchiveFixtures.email()
+        let first = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger)
+        let filesBefore = ArchiveFixtures.files(in: directory.path)
+        // A directory where the lock file belongs: opening it for writing fails, as a full or
+        // read-only disk would make it fail.
+        try FileManager.default.removeItem(atPath: "\(directory.path)/index.lock")
+        try FileManager.default.createDirectory(atPath: "\(directory.path)/index.lock", withIntermediateDirectories: true)
+        let outcomes = await withTaskGroup(of: MailroomError?.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    do {
+                        _ = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
+                        return nil
+                    } catch {
+                        return error as? MailroomError
+                    }
+                }
+            }
+            return await group.reduce(into: [MailroomError?]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 20)
+        #expect(outcomes.allSatisfy { $0?.code == .storage && $0?.field == "archive" })
+        #expect(ArchiveFixtures.files(in: directory.path) == filesBefore.filter { $0 != "index.lock" })
+        #expect(try await store.entries(matching: ArchiveQuery()) == [first])
+
+        // Once the index can be written again, nothing of the failed records comes back.
+        try FileManager.default.removeItem(atPath: "\(directory.path)/index.lock")
+        let second = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
+        #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [first, second].map(\.id).sorted())
+        #expect(try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery()).count == 2)
+        #expect(try await store.verify().findings.map(\.kind) == [.pending])
+    }
+
     @Test("ids are checked before any file is touched; unknown ids are not found")
     func badIDs() async throws {
         let directory = try TemporaryDirectory()
