@@ -86,6 +86,9 @@ public final class FileArchiveStore: ArchiveStore {
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
+        // Read the index before the message file exists, or opening it would find a message it
+        // lacks and rebuild the day.
+        try await Self.storageErrors { try await index.load() }
         let (size, compressedSize, sha256) = try await Self.storageErrors { try await writeMessage(message, id: id) }
         var entry = ArchiveEntry(
             id: id,
