@@ -157,6 +157,7 @@ let package = Package(
             name: "MailroomArchiveTests",
             dependencies: [
                 "MailroomArchive",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "MailroomTesting",
                 "Mailroom",
                 "MailroomTestSupport",

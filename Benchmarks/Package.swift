@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "MailroomArchive", package: "Mailroom"),
                 .product(name: "MailroomTesting", package: "Mailroom"),
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/Archiving",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -10,6 +10,7 @@ import NIOPosix
 /// writes rather than one each; and each write encodes only the entries that changed.
 actor ArchiveIndex {
     private let layout: ArchiveLayout
+    private let threadPool: NIOThreadPool
     private var shards: [String: IndexShard] = [:]
     private var loading: Task<Void, any Error>?
     private var isLoaded = false
@@ -24,8 +25,9 @@ actor ArchiveIndex {
     /// gets the error (the changes are dropped: their callers undo or report them).
     private var failures: [(versions: ClosedRange<Int>, error: any Error)] = []
 
-    init(layout: ArchiveLayout) {
+    init(layout: ArchiveLayout, threadPool: NIOThreadPool) {
         self.layout = layout
+        self.threadPool = threadPool
     }
 
     /// Reads the index (rebuilding days that need it) the first time it is used.
@@ -33,7 +35,7 @@ actor ArchiveIndex {
         if isLoaded { return }
         if let loading { return try await loading.value }
         let layout = layout
-        let task = Task { self.shards = try await NIOThreadPool.singleton.runIfActive { try IndexFile.open(layout) } }
+        let task = Task { self.shards = try await threadPool.runIfActive { try IndexFile.open(layout) } }
         loading = task
         do {
             try await task.value
@@ -94,7 +96,7 @@ actor ArchiveIndex {
         let touched = shards.filter { changes[$0.key] != nil }
         let layout = layout
         do {
-            let written = try await NIOThreadPool.singleton.runIfActive {
+            let written = try await threadPool.runIfActive {
                 try IndexFile.merge(layout, changes: changes, shards: touched)
             }
             shards.merge(written) { _, new in new }

@@ -4,7 +4,8 @@ public import Foundation
 public import Logging
 /// Public because `MIMEMessage` and `MailroomError` appear in this file's public API.
 public import Mailroom
-import NIOPosix
+/// Public because `NIOThreadPool` appears in this file's public API.
+public import NIOPosix
 
 /// An ``ArchiveStore`` in a directory: one gzip file per message, readable with `zcat` and valid as
 /// `.eml`, in date-partitioned folders, with a crash-safe index per day.
@@ -21,8 +22,8 @@ import NIOPosix
 /// day's index, then its metadata file; so the index is never older than the metadata, and a
 /// message the index lacks (a crash between the first two steps) is found when the day is next
 /// opened and indexed from its own headers as pending. A day's index that is missing or damaged
-/// is rebuilt from the metadata files. Blocking file work runs on `NIOThreadPool.singleton`, not
-/// on the concurrency pool. Any number of tasks in one process may write at once, and their index
+/// is rebuilt from the metadata files. Blocking file work runs on a `NIOThreadPool`
+/// (``Configuration-swift.struct/threadPool``), not on the concurrency pool. Any number of tasks in one process may write at once, and their index
 /// writes are grouped; writers in other processes merge rather than overwrite, under a file lock.
 ///
 /// ```swift
@@ -37,15 +38,22 @@ public final class FileArchiveStore: ArchiveStore {
         public var compressionLevel: Int
         /// The clock that dates new messages. Default: the system clock.
         public var now: @Sendable () -> Date
+        /// Where the blocking file work (compression, writes, `fsync`) runs. It waits on the disk
+        /// more than it computes, so a pool with more threads than cores lets concurrent sends
+        /// share disk flushes. The store borrows it and never shuts it down. Default
+        /// `NIOThreadPool.singleton` (one thread per core).
+        public var threadPool: NIOThreadPool
 
         /// Creates a configuration.
         ///
         /// - Parameters:
         ///   - compressionLevel: 0 to 9. Default 6.
         ///   - now: The clock. Default: the system clock.
-        public init(compressionLevel: Int = 6, now: @escaping @Sendable () -> Date = { Date() }) {
+        ///   - threadPool: Where file work runs. Default `NIOThreadPool.singleton`.
+        public init(compressionLevel: Int = 6, now: @escaping @Sendable () -> Date = { Date() }, threadPool: NIOThreadPool = .singleton) {
             self.compressionLevel = compressionLevel
             self.now = now
+            self.threadPool = threadPool
         }
     }
 
@@ -75,7 +83,7 @@ public final class FileArchiveStore: ArchiveStore {
         self.directory = absolute
         self.configuration = configuration
         self.layout = ArchiveLayout(root: absolute)
-        self.index = ArchiveIndex(layout: layout)
+        self.index = ArchiveIndex(layout: layout, threadPool: configuration.threadPool)
     }
 
     /// Compresses and stores `message`, writes its metadata, then indexes it.
@@ -114,7 +122,7 @@ public final class FileArchiveStore: ArchiveStore {
             // Not indexed, so not recorded: take the message file back rather than leave it to be
             // found and indexed as pending later.
             let path = layout.messagePath(for: id)
-            _ = try? await NIOThreadPool.singleton.runIfActive { try DurableFile.remove(path) }
+            _ = try? await configuration.threadPool.runIfActive { try DurableFile.remove(path) }
             throw Self.storageError(error)
         }
         await writeMetadata(entry, logger: logger)
@@ -142,7 +150,7 @@ public final class FileArchiveStore: ArchiveStore {
     public func contents(of id: String) async throws -> [UInt8] {
         let entry = try await existingEntry(id)
         let path = layout.messagePath(for: id)
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await configuration.threadPool.runIfActive {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw MailroomError(code: .corrupted, field: "id", message: "archived message '\(id)' has no message file")
             }
@@ -155,7 +163,7 @@ public final class FileArchiveStore: ArchiveStore {
     public func verify() async throws -> ArchiveVerification {
         let entries = try await index.all()
         let layout = layout
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await configuration.threadPool.runIfActive {
             let listing = IndexFile.listAll(layout)
             var findings: [ArchiveVerification.Finding] = []
             var checked = 0
@@ -194,7 +202,7 @@ public final class FileArchiveStore: ArchiveStore {
         let layout = layout
         // Leftovers of interrupted writes were never part of the store: no index change.
         try await Self.storageErrors {
-            try await NIOThreadPool.singleton.runIfActive {
+            try await configuration.threadPool.runIfActive {
                 for temporary in IndexFile.listAll(layout).temporaries {
                     let name = (temporary as NSString).lastPathComponent
                     guard let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) else { continue }
@@ -208,7 +216,7 @@ public final class FileArchiveStore: ArchiveStore {
         // their metadata and pruned next time, never an index entry without its message.
         try await Self.storageErrors { try await index.remove(expired.map(\.id)) }
         try await Self.storageErrors {
-            try await NIOThreadPool.singleton.runIfActive {
+            try await configuration.threadPool.runIfActive {
                 var directories: Set<String> = []
                 for entry in expired {
                     try DurableFile.remove(layout.metadataPath(for: entry.id))
@@ -229,7 +237,7 @@ public final class FileArchiveStore: ArchiveStore {
     private func writeMessage(_ message: MIMEMessage, id: String) async throws -> (size: Int, compressedSize: Int, sha256: String) {
         let layout = layout
         let level = configuration.compressionLevel
-        let writer = try await NIOThreadPool.singleton.runIfActive {
+        let writer = try await configuration.threadPool.runIfActive {
             try DurableFile.makeDirectory(layout.directory(for: id))
             return try GzipFileWriter(finalPath: layout.messagePath(for: id), compressionLevel: level)
         }
@@ -241,13 +249,13 @@ public final class FileArchiveStore: ArchiveStore {
                 batchSize += chunk.count
                 if batchSize >= Self.writeBatchSize {
                     let full = batch
-                    try await NIOThreadPool.singleton.runIfActive { try writer.append(full) }
+                    try await configuration.threadPool.runIfActive { try writer.append(full) }
                     batch.removeAll(keepingCapacity: true)
                     batchSize = 0
                 }
             }
             let last = batch
-            let sha256 = try await NIOThreadPool.singleton.runIfActive {
+            let sha256 = try await configuration.threadPool.runIfActive {
                 try writer.append(last)
                 return try writer.finish()
             }
@@ -265,7 +273,7 @@ public final class FileArchiveStore: ArchiveStore {
         let path = layout.metadataPath(for: entry.id)
         do {
             let data = try IndexFile.encoder.encode(entry)
-            try await NIOThreadPool.singleton.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
+            try await configuration.threadPool.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
         } catch {
             logger.warning("archive metadata file not written; the index holds the entry", metadata: ["mailroom.error": "\(error)"])
         }

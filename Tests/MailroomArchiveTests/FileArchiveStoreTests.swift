@@ -2,6 +2,7 @@ import Foundation
 import Mailroom
 import MailroomArchive
 import MailroomTestSupport
+import NIOPosix
 import Testing
 
 @Suite("FileArchiveStore")
@@ -96,7 +97,12 @@ struct FileArchiveStoreTests {
     @Test("1,000 messages archived concurrently are all indexed, once each, and verify")
     func concurrentWriters() async throws {
         let directory = try TemporaryDirectory()
-        let store = try ArchiveFixtures.store(directory, clock: ArchiveFixtures.Clock())  // one day: one index file
+        let clock = ArchiveFixtures.Clock()  // one day: one index file
+        // The store's file work on a pool of the test's own, as a deployment would give it.
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        defer { pool.shutdownGracefully { _ in } }
+        let store = try FileArchiveStore(directory: directory.path, configuration: .init(now: { clock.now }, threadPool: pool))
         let email = try ArchiveFixtures.email()
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<1_000 {

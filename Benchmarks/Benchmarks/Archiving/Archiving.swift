@@ -5,6 +5,7 @@ import Logging
 import Mailroom
 import MailroomArchive
 import MailroomTesting
+import NIOPosix
 
 /// The archive's cost: sending through `ArchivingMailer` + `FileArchiveStore` against the same
 /// in-memory mailer without it (per-message overhead, including two synced file writes and the
@@ -41,6 +42,21 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.stopMeasurement()
             }
         }
+    }
+
+    Benchmark("Send \(messagesPerIteration) messages, archived (level 6, 16-thread pool), concurrency 16", configuration: sendConfiguration) { benchmark in
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        for _ in benchmark.scaledIterations {
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let store = try FileArchiveStore(directory: directory, configuration: .init(threadPool: pool))
+            let mailer = ArchivingMailer(wrapping: InMemoryMailer(), store: store)
+            benchmark.startMeasurement()
+            try await send(email, count: messagesPerIteration, concurrency: 16, through: mailer)
+            benchmark.stopMeasurement()
+        }
+        try await pool.shutdownGracefully()
     }
 
     // One 10 MB message: text and HTML, a 4 MB CSV (compressible) and a 6 MB binary file (not).
