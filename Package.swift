@@ -107,7 +107,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "welcome-email-sample",
-            dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Mailroom", "MailroomMailgun", "MailroomArchive"],
             path: "Samples/WelcomeEmail"
         ),
         // Helpers shared by the test targets: the independent MIME parser (Python's `email`

@@ -1,5 +1,7 @@
+import Foundation
 import Mailroom
-import Logging
+import MailroomArchive
+import MailroomMailgun
 
 // A host app's service depends on `any Mailer` only; which mailer it gets is decided at start-up.
 struct SignupService {
@@ -14,27 +16,16 @@ struct SignupService {
     }
 }
 
-// Until a provider module is wired in, this sample's mailer writes the MIME to stdout.
-struct StandardOutputMailer: Mailer {
-    func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
-        let message = try email.renderMIME()
-        return try await sendMIME(message, envelope: Envelope(for: email), logger: logger)
+// Start-up: Mailgun when a key is configured, else the local outbox (nothing leaves the machine);
+// either way archived when MAILROOM_ARCHIVE_DIR is set.
+let environment = ProcessInfo.processInfo.environment
+let provider: any Mailer =
+    if let key = environment["MAILGUN_API_KEY"], !key.isEmpty {
+        MailgunMailer(configuration: try .fromEnvironment(environment))
+    } else {
+        try OutboxMailer(directory: environment["MAILROOM_OUTBOX"] ?? ".mailroom/outbox")
     }
+let service = SignupService(mailer: try provider.archivedFromEnvironment(environment))
 
-    func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
-        try envelope.validate()
-        for try await chunk in message { print(String(decoding: chunk, as: UTF8.self), terminator: "") }
-        return SendReceipt(id: message.messageID, message: "Written to stdout.", accepted: envelope.recipients)
-    }
-
-    func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
-        try batch.validate()
-        var receipts: [SendReceipt] = []
-        for chunk in batch.chunked() { receipts.append(try await send(chunk.requestEmail, logger: logger)) }
-        return receipts
-    }
-}
-
-let service = SignupService(mailer: StandardOutputMailer())
 let receipt = try await service.welcome(name: "Zoë", address: "Zoë <zoe@example.com>")
-print("\nreceipt: \(receipt.id ?? "none") to \(receipt.accepted.map(\.description))")
+print("\(receipt.message) id: \(receipt.id ?? "none"), to \(receipt.accepted.map(\.description).joined(separator: ", "))")

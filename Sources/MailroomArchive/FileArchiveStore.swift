@@ -86,7 +86,7 @@ public final class FileArchiveStore: ArchiveStore {
         self.index = ArchiveIndex(layout: layout, threadPool: configuration.threadPool)
     }
 
-    /// Compresses and stores `message`, writes its metadata, then indexes it.
+    /// Compresses and stores `message`, indexes it, then writes its metadata file beside it.
     public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
         let now = configuration.now()
         let date = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))

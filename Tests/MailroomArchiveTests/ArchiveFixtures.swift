@@ -36,25 +36,6 @@ enum ArchiveFixtures {
         return try FileArchiveStore(directory: directory.path, configuration: .init(compressionLevel: level, now: now))
     }
 
-    /// `gzip -dc FILE`: the archive's files must open with the standard tool.
-    static func gunzip(_ path: String) throws -> [UInt8] {
-        guard let gzip = Executable.find("gzip") else { throw ToolMissing(name: "gzip") }
-        let process = Process()
-        process.executableURL = gzip
-        process.arguments = ["-dc", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ToolFailed(status: process.terminationStatus) }
-        return Array(data)
-    }
-
-    struct ToolMissing: Error { var name: String }
-    struct ToolFailed: Error { var status: Int32 }
-
     /// Every file under `directory`, relative, sorted.
     static func files(in directory: String) -> [String] {
         (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? [])
@@ -68,8 +49,10 @@ enum ArchiveFixtures {
 
     /// The path of an entry's message file.
     static func messagePath(_ entry: ArchiveEntry, in directory: TemporaryDirectory) -> String {
-        let id = entry.id
-        let date = "\(id.prefix(4))/\(id.dropFirst(4).prefix(2))/\(id.dropFirst(6).prefix(2))"
-        return "\(directory.path)/messages/\(date)/\(id).eml.gz"
+        ArchiveFiles.messagePath(id: entry.id, in: directory.path)
+    }
+
+    static func gunzip(_ path: String) throws -> [UInt8] {
+        try ArchiveFiles.gunzip(path)
     }
 }

@@ -13,11 +13,6 @@ import Darwin
 struct ArchiveCommandTests {
     static let message = ["--from", "Acme <hello@acme.test>", "--to", "Zoë <zoe@example.com>", "--subject", "Welcome, Zoë", "--text", "Hello from Mailroom.", "--tag", "welcome"]
 
-    /// The path of an archived message's file, from its id.
-    static func messagePath(_ id: String, in store: String) -> String {
-        "\(store)/messages/\(id.prefix(4))/\(id.dropFirst(4).prefix(2))/\(id.dropFirst(6).prefix(2))/\(id).eml.gz"
-    }
-
     static func stdout(_ result: MailroomExecutable.Result) -> String { String(decoding: result.stdout, as: UTF8.self) }
 
     @Test("send without MAILGUN_API_KEY keeps the message in ./.mailroom/outbox, says so in one line, and archive list finds it")
@@ -49,8 +44,8 @@ struct ArchiveCommandTests {
         // The file opens with gzip and is the message `show --raw` and `export` give back.
         let raw = try await MailroomExecutable.run(["archive", "show", id, "--raw"], directory: directory.path)
         #expect(raw.status == 0)
-        let file = Self.messagePath(id, in: "\(directory.path)/.mailroom/outbox")
-        #expect(try Self.gunzip(file) == raw.stdout)
+        let file = ArchiveFiles.messagePath(id: id, in: "\(directory.path)/.mailroom/outbox")
+        #expect(try ArchiveFiles.gunzip(file) == raw.stdout)
         let parsed = try ParsedMessage.parse(raw.stdout)
         #expect(parsed.header("Subject") == "Welcome, Zoë")
         #expect(parsed.defects.isEmpty)
@@ -127,7 +122,7 @@ struct ArchiveCommandTests {
         let directory = try TemporaryDirectory()
         let sent = try await MailroomExecutable.run(["send"] + Self.message, directory: directory.path)
         let id = try #require(Self.stdout(sent).components(separatedBy: "id: ").last?.components(separatedBy: ",").first)
-        let file = Self.messagePath(id, in: "\(directory.path)/.mailroom/outbox")
+        let file = ArchiveFiles.messagePath(id: id, in: "\(directory.path)/.mailroom/outbox")
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         bytes[bytes.count / 2] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: file))
@@ -196,17 +191,5 @@ struct ArchiveCommandTests {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             Thread { continuation.resume(with: Result { try body() }) }.start()
         }
-    }
-
-    static func gunzip(_ path: String) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = Executable.find("gzip")
-        process.arguments = ["-dc", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
     }
 }
