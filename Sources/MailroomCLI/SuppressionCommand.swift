@@ -4,7 +4,7 @@ import Mailroom
 import MailroomMailgun
 
 /// One of Mailgun's suppression tables, as a command-line noun.
-protocol SuppressionTable {
+protocol SuppressionTable: SendableMetatype {
     static var kind: Suppression.Kind { get }
     static var singular: String { get }
 }
