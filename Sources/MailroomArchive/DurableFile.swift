@@ -117,6 +117,23 @@ enum DurableFile {
         }
     }
 
+    /// Calls `body` with the file's contents, `size` bytes at a time.
+    static func readChunks(_ path: String, size: Int, _ body: ([UInt8]) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        defer { close(descriptor) }
+        var chunk = [UInt8](repeating: 0, count: size)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if count == 0 { return }
+            try body(count == size ? chunk : Array(chunk[..<count]))
+        }
+    }
+
     /// The whole file.
     static func readAll(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

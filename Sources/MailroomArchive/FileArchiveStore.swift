@@ -154,7 +154,7 @@ public final class FileArchiveStore: ArchiveStore {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw MailroomError(code: .corrupted, field: "id", message: "archived message '\(id)' has no message file")
             }
-            return try GzipDecoder.verifiedContents(try DurableFile.readAll(path), entry: entry)
+            return try GzipDecoder.verifiedContents(fileAt: path, entry: entry)
         }
     }
 
@@ -176,7 +176,7 @@ public final class FileArchiveStore: ArchiveStore {
                 }
                 checked += 1
                 do {
-                    _ = try GzipDecoder.verifiedContents(try DurableFile.readAll(path), entry: entry)
+                    try GzipDecoder.verify(fileAt: path, entry: entry)
                 } catch let error as MailroomError {
                     findings.append(.init(kind: .corrupt, id: entry.id, path: relative, detail: error.message))
                     continue

@@ -196,8 +196,8 @@ enum IndexFile {
     /// unknown, so it is pending. A file that does not decompress gets an entry that `verify`
     /// reports as corrupt.
     static func recover(id: String, messageAt path: String) -> ArchiveEntry {
-        let compressed = (try? DurableFile.readAll(path)) ?? []
-        let bytes = try? GzipDecoder.decompress(compressed, expectedSize: nil, id: id)
+        let compressedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let bytes = try? GzipDecoder.contents(fileAt: path, id: id)
         let head = MessageHead(bytes?.prefix(64 * 1024) ?? [])
         let recipients = ["to", "cc"].flatMap { head[$0].map(addresses(in:)) ?? [] }
         return ArchiveEntry(
@@ -210,7 +210,7 @@ enum IndexFile {
             subject: head["subject"] ?? "",
             tags: [],
             size: bytes?.count ?? 0,
-            compressedSize: compressed.count,
+            compressedSize: compressedSize,
             sha256: bytes.map(GzipDecoder.sha256) ?? "",
             state: .pending,
             revision: 0

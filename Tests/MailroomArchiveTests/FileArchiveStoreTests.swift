@@ -134,13 +134,13 @@ struct FileArchiveStoreTests {
         #expect(verification.findings.isEmpty)
     }
 
-    @Test("a corrupted, truncated or substituted file is detected on read and by verify")
+    @Test("a corrupted, truncated, substituted or extended file is detected on read and by verify")
     func corruption() async throws {
         let directory = try TemporaryDirectory()
         let store = try ArchiveFixtures.store(directory)
         let email = try ArchiveFixtures.email()
         var entries: [ArchiveEntry] = []
-        for index in 0..<4 {
+        for index in 0..<5 {
             // Same length, different bytes: the substituted file passes the size check, not the hash.
             let options = MIMERenderOptions(date: Date(timeIntervalSince1970: 1_795_000_000), messageID: "<\(index)@acme.test>", boundary: { "b\($0)" })
             entries.append(try await store.record(try email.renderMIME(options: options), details: ArchiveDetails(email), outcome: .outbox, logger: logger))
@@ -155,8 +155,11 @@ struct FileArchiveStoreTests {
         try whole.prefix(whole.count - 20).write(to: URL(fileURLWithPath: truncated))
         let substituted = ArchiveFixtures.messagePath(entries[2], in: directory)
         try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(entries[3], in: directory))).write(to: URL(fileURLWithPath: substituted))
+        // Bytes appended after the gzip stream: the message still decompresses, but the file is not what was written.
+        let appended = ArchiveFixtures.messagePath(entries[4], in: directory)
+        try (Data(contentsOf: URL(fileURLWithPath: appended)) + Data("trailing".utf8)).write(to: URL(fileURLWithPath: appended))
 
-        for entry in entries.prefix(3) {
+        for entry in entries.prefix(3) + [entries[4]] {
             let error = await #expect(throws: MailroomError.self) { try await store.contents(of: entry.id) }
             #expect(error?.code == .corrupted)
             #expect(error?.field == "id")
@@ -165,11 +168,12 @@ struct FileArchiveStoreTests {
         #expect(try await store.contents(of: entries[3].id) == (try await ArchiveFixtures.gunzipBytes(entries[3], in: directory)))
 
         let verification = try await store.verify()
-        #expect(verification.checked == 4)
+        #expect(verification.checked == 5)
         #expect(!verification.isIntact)
-        #expect(verification.damage.map(\.kind) == [.corrupt, .corrupt, .corrupt])
-        #expect(Set(verification.damage.compactMap(\.id)) == Set(entries.prefix(3).map(\.id)))
+        #expect(verification.damage.map(\.kind) == [.corrupt, .corrupt, .corrupt, .corrupt])
+        #expect(Set(verification.damage.compactMap(\.id)) == Set((entries.prefix(3) + [entries[4]]).map(\.id)))
         #expect(verification.damage.first { $0.id == entries[2].id }?.detail.contains("SHA-256") == true)
+        #expect(verification.damage.first { $0.id == entries[4].id }?.detail.contains("after the end of its gzip stream") == true)
     }
 
     @Test("a missing message file is damage that verify reports")
