@@ -17,7 +17,7 @@ actor ArchiveIndex {
 
     /// Changes not yet in the index on disk, by day folder.
     private var pending: [String: IndexFile.DayChanges] = [:]
-    /// Counts changes made, and changes known to be on disk.
+    /// Counts changes made, and changes settled: written to disk, or failed and reported.
     private var version = 0
     private var durableVersion = 0
     private var flushing: Task<Void, any Error>?
