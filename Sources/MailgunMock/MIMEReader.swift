@@ -1,4 +1,5 @@
 import Foundation
+import Mailroom
 
 /// Reads enough of a MIME message to answer Mailgun's stored-message view: unfolded headers,
 /// decoded text bodies, and attachment metadata.
@@ -37,24 +38,9 @@ struct MIMEReader {
 
     private static func parse(_ bytes: ArraySlice<UInt8>) -> Part {
         let lines = splitLines(bytes)
-        var headerLines: [String] = []
-        var bodyStart = lines.count
-        for (index, line) in lines.enumerated() {
-            if line.isEmpty {
-                bodyStart = index + 1
-                break
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            if (text.hasPrefix(" ") || text.hasPrefix("\t")), !headerLines.isEmpty {
-                headerLines[headerLines.count - 1] += text
-            } else {
-                headerLines.append(text)
-            }
-        }
-        let headers: [(name: String, value: String)] = headerLines.compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
+        let headerEnd = lines.firstIndex(where: \.isEmpty) ?? lines.count
+        let headers = MIMEHeaderFields(lines: lines[..<headerEnd]).fields
+        let bodyStart = min(headerEnd + 1, lines.count)
         let typeHeader = headers.first { $0.name.lowercased() == "content-type" }?.value ?? "text/plain"
         let (contentType, parameters) = HeaderParameters.parse(typeHeader)
         let bodyLines = bodyStart < lines.count ? Array(lines[bodyStart...]) : []

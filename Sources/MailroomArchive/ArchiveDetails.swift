@@ -47,11 +47,11 @@ public struct ArchiveDetails: Sendable, Hashable {
     ///   - head: The message's header section (or its first bytes; only `From` and `Subject` are read).
     ///   - envelope: Who it goes to and its options.
     public init(head: [UInt8], envelope: Envelope) {
-        let headers = MessageHead(head)
+        let headers = MIMEHeaderFields(head)
         self.init(
-            from: headers["from"] ?? "",
+            from: headers.value("From") ?? "",
             recipients: envelope.recipients.map(\.mailbox),
-            subject: headers["subject"] ?? "",
+            subject: headers.value("Subject") ?? "",
             tags: envelope.options.tags
         )
     }

@@ -117,7 +117,7 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
         do {
             entry = try await store.record(message, details: details, outcome: nil, logger: logger)
         } catch {
-            let error = Self.mailroomError(error)
+            let error = MailroomError.archive(error)
             guard policy == .failOpen else {
                 logger.error("archive could not record the message; not sending (fail-closed)", metadata: ["mailroom.error": "\(error)"])
                 throw error
@@ -159,7 +159,7 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
                 stage: entry == nil ? .record : .settle,
                 archiveID: entry?.id,
                 messageWasSent: wasSent,
-                error: Self.mailroomError(error)
+                error: MailroomError.archive(error)
             )
             logger.error("\(failure)")
             await onFailure?(failure)
@@ -175,10 +175,6 @@ public struct ArchivingMailer<Base: Mailer, Store: ArchiveStore>: Mailer {
         case is CancellationError: "the send was cancelled"
         default: "\(error)"
         }
-    }
-
-    static func mailroomError(_ error: any Error) -> MailroomError {
-        error as? MailroomError ?? MailroomError(code: .storage, field: "archive", message: "\(error)")
     }
 }
 

@@ -136,20 +136,9 @@ enum DurableFile {
 
     /// The whole file.
     static func readAll(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure("open", path) }
-        defer { close(descriptor) }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("read", path)
-            }
-            if count == 0 { return bytes }
-            bytes += chunk[..<count]
-        }
+        try readChunks(path, size: 64 * 1024) { bytes += $0 }
+        return bytes
     }
 
     /// Removes a file; one already gone is fine.

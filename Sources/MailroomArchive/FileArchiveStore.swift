@@ -98,7 +98,7 @@ public final class FileArchiveStore: ArchiveStore {
         // lacks and rebuild the day.
         try await Self.storageErrors { try await index.load() }
         let (size, compressedSize, sha256) = try await Self.storageErrors { try await writeMessage(message, id: id) }
-        var entry = ArchiveEntry(
+        let recorded = ArchiveEntry(
             id: id,
             messageID: message.messageID,
             providerID: nil,
@@ -110,12 +110,10 @@ public final class FileArchiveStore: ArchiveStore {
             size: size,
             compressedSize: compressedSize,
             sha256: sha256,
-            state: .pending
+            state: .pending,
+            revision: outcome == nil ? 1 : 0  // settling below makes it 1: one write either way
         )
-        if let outcome {
-            entry = entry.settled(outcome)
-            entry.revision = 1  // recorded once, already settled
-        }
+        let entry = outcome.map(recorded.settled) ?? recorded
         do {
             try await index.commit(entry)
         } catch {
@@ -123,7 +121,7 @@ public final class FileArchiveStore: ArchiveStore {
             // found and indexed as pending later.
             let path = layout.messagePath(for: id)
             _ = try? await configuration.threadPool.runIfActive { try DurableFile.remove(path) }
-            throw Self.storageError(error)
+            throw MailroomError.archive(error)
         }
         await writeMetadata(entry, logger: logger)
         logger.debug("archived message", metadata: ["mailroom.archive.state": "\(entry.state)", "mailroom.archive.bytes": "\(entry.size)"])
@@ -302,12 +300,8 @@ public final class FileArchiveStore: ArchiveStore {
         do {
             return try await body()
         } catch {
-            throw storageError(error)
+            throw MailroomError.archive(error)
         }
     }
 
-    private static func storageError(_ error: any Error) -> MailroomError {
-        if let error = error as? MailroomError { return error }
-        return MailroomError(code: .storage, field: "archive", message: "\(error)")
-    }
 }

@@ -56,7 +56,7 @@ final class GzipFileWriter: @unchecked Sendable {
         descriptor = -1
         try DurableFile.move(temporaryPath, to: finalPath)
         try DurableFile.syncDirectory((finalPath as NSString).deletingLastPathComponent)
-        return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        return GzipDecoder.hex(hash.finalize())
     }
 
     /// Closes and removes the temporary file after a failure.

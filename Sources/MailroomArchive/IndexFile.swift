@@ -48,20 +48,22 @@ enum IndexFile {
 
     /// One day's index: as on disk if trusted, else rebuilt (under the lock) and rewritten.
     static func open(day: String, layout: ArchiveLayout) throws -> IndexShard {
-        if let trusted = trustedShard(day) { return trusted }
+        if let trusted = trusted(readShard(day), listing: list(day)) { return trusted }
         return try DurableFile.withLock(layout.lockPath) {
-            if let trusted = trustedShard(day) { return trusted }
-            var shard = IndexShard(entries: rebuild(day, from: list(day), index: readShard(day)?.entries))
-            try write(&shard, to: day)
-            return shard
+            let listing = list(day)
+            let shard = readShard(day)
+            if let trusted = trusted(shard, listing: listing) { return trusted }
+            var rebuilt = IndexShard(entries: rebuild(day, from: listing, index: shard?.entries))
+            try write(&rebuilt, to: day)
+            return rebuilt
         }
     }
 
     /// The day's index if it decodes and names exactly the messages in the folder (an empty
     /// folder needs none).
-    private static func trustedShard(_ day: String) -> IndexShard? {
-        let ids = list(day).ids
-        guard let shard = readShard(day) else { return ids.isEmpty ? IndexShard() : nil }
+    private static func trusted(_ shard: IndexShard?, listing: Listing) -> IndexShard? {
+        let ids = listing.ids
+        guard let shard else { return ids.isEmpty ? IndexShard() : nil }
         return Set(shard.entries.keys) == ids ? shard : nil
     }
 
@@ -198,16 +200,18 @@ enum IndexFile {
     static func recover(id: String, messageAt path: String) -> ArchiveEntry {
         let compressedSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let bytes = try? GzipDecoder.contents(fileAt: path, id: id)
-        let head = MessageHead(bytes?.prefix(64 * 1024) ?? [])
-        let recipients = ["to", "cc"].flatMap { head[$0].map(addresses(in:)) ?? [] }
+        let head = MIMEHeaderFields(Array(bytes?.prefix(64 * 1024) ?? []))
+        let recipients = ["To", "Cc"].flatMap { name in
+            head.value(name).flatMap { try? EmailAddress.list($0, field: name) }?.map { $0.mailbox.lowercased() } ?? []
+        }
         return ArchiveEntry(
             id: id,
-            messageID: head["message-id"],
+            messageID: head.value("Message-ID"),
             providerID: nil,
             date: ArchiveLayout.date(ofID: id) ?? Date(timeIntervalSince1970: 0),
-            from: head["from"] ?? "",
+            from: head.value("From") ?? "",
             recipients: recipients,
-            subject: head["subject"] ?? "",
+            subject: head.value("Subject") ?? "",
             tags: [],
             size: bytes?.count ?? 0,
             compressedSize: compressedSize,
@@ -215,17 +219,6 @@ enum IndexFile {
             state: .pending,
             revision: 0
         )
-    }
-
-    /// The addresses in an address-list header value, lowercased (`Name <a@b>` or bare `a@b`).
-    static func addresses(in value: String) -> [String] {
-        value.split(separator: ",").compactMap { part in
-            if let open = part.lastIndex(of: "<"), let close = part.lastIndex(of: ">"), open < close {
-                return part[part.index(after: open)..<close].lowercased()
-            }
-            let bare = part.trimmingCharacters(in: .whitespaces)
-            return bare.contains("@") ? bare.lowercased() : nil
-        }
     }
 
     static var encoder: JSONEncoder {

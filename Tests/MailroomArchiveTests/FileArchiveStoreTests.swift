@@ -165,7 +165,7 @@ struct FileArchiveStoreTests {
             #expect(error?.field == "id")
             #expect(error?.message.contains(entry.id) == true)
         }
-        #expect(try await store.contents(of: entries[3].id) == (try await ArchiveFixtures.gunzipBytes(entries[3], in: directory)))
+        #expect(try await store.contents(of: entries[3].id) == (try ArchiveFixtures.gunzip(ArchiveFixtures.messagePath(entries[3], in: directory))))
 
         let verification = try await store.verify()
         #expect(verification.checked == 5)
@@ -373,11 +373,5 @@ struct FileArchiveStoreTests {
         #expect(error?.code == .notFound)
         #expect(error?.field == "id")
         #expect(ArchiveFixtures.files(in: directory.path).isEmpty)
-    }
-}
-
-extension ArchiveFixtures {
-    static func gunzipBytes(_ entry: ArchiveEntry, in directory: TemporaryDirectory) async throws -> [UInt8] {
-        try gunzip(messagePath(entry, in: directory))
     }
 }
