@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MailroomTesting", targets: ["MailroomTesting"]),
         .library(name: "MailroomConformance", targets: ["MailroomConformance"]),
         .library(name: "MailroomArchive", targets: ["MailroomArchive"]),
+        .library(name: "MailroomSQLite", targets: ["MailroomSQLite"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["mailroom"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .target(
@@ -43,6 +45,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
         .target(
@@ -64,15 +67,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The embedded suppression mirror: SQLite (vendored by sqlite-nio), one file, WAL.
+        .target(
+            name: "MailroomSQLite",
+            dependencies: [
+                "Mailroom",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MailgunMock",
             dependencies: [
                 "Mailroom",
+                "MailroomMailgun",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -162,6 +179,19 @@ let package = Package(
                 "Mailroom",
                 "MailroomTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomSQLiteTests",
+            dependencies: [
+                "MailroomSQLite",
+                "MailroomConformance",
+                "MailroomTesting",
+                "MailroomMailgun",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

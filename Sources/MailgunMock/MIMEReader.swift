@@ -1,5 +1,6 @@
 import Foundation
 import Mailroom
+import MailroomMailgun
 
 /// Reads enough of a MIME message to answer Mailgun's stored-message view: unfolded headers,
 /// decoded text bodies, and attachment metadata.

@@ -8,7 +8,9 @@ import ServiceLifecycle
 ///
 /// It speaks Mailgun's API — sending (`messages`, `messages.mime`), stored messages, unsubscribes,
 /// bounces, complaints and send alerts — with Mailgun's validation and error messages, checks HTTP
-/// Basic credentials, keeps everything it accepts for inspection, and can be told to fail.
+/// Basic credentials, keeps everything it accepts for inspection, and can be told to fail. Like
+/// Mailgun, it posts signed events (`accepted`, `delivered`, `failed`, …) to configured webhook
+/// URLs, with outcomes scripted per recipient (``script(_:for:)``) and retries.
 ///
 /// ```swift
 /// try await MailgunMock.withRunning(.init(apiKeys: ["key-test"], domains: ["acme.test"])) { mock in
@@ -32,6 +34,8 @@ public struct MailgunMock: Sendable {
         public var port: Int
         /// The largest request body accepted before 413. Default 25 MB, as Mailgun.
         public var maximumMessageSize: Int
+        /// Where events are posted and how they are signed. Default: nowhere.
+        public var webhooks: MockWebhookSettings
         /// The clock for timestamps. Default: the system clock.
         public var now: @Sendable () -> Date
 
@@ -42,6 +46,7 @@ public struct MailgunMock: Sendable {
             host: String = "127.0.0.1",
             port: Int = 0,
             maximumMessageSize: Int = 25 * 1_024 * 1_024,
+            webhooks: MockWebhookSettings = MockWebhookSettings(),
             now: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.apiKeys = apiKeys
@@ -49,6 +54,7 @@ public struct MailgunMock: Sendable {
             self.host = host
             self.port = port
             self.maximumMessageSize = maximumMessageSize
+            self.webhooks = webhooks
             self.now = now
         }
     }
@@ -57,13 +63,16 @@ public struct MailgunMock: Sendable {
     public let configuration: Configuration
     let state: MailgunMockState
     private let listening = NIOLockedValueBox<String?>(nil)
+    private let jobs: AsyncStream<WebhookDispatcher.Job>
+    private let queue: AsyncStream<WebhookDispatcher.Job>.Continuation
 
     /// Creates a mock; it listens once its application runs.
     ///
-    /// - Parameter configuration: Keys, domains, address and limits.
+    /// - Parameter configuration: Keys, domains, address, limits and webhooks.
     public init(configuration: Configuration) {
         self.configuration = configuration
-        self.state = MailgunMockState(domains: configuration.domains, now: configuration.now)
+        self.state = MailgunMockState(domains: configuration.domains, webhooks: configuration.webhooks, now: configuration.now)
+        (jobs, queue) = AsyncStream<WebhookDispatcher.Job>.makeStream()
     }
 
     /// `http://HOST:PORT` once the server is listening; empty before.
@@ -72,8 +81,54 @@ public struct MailgunMock: Sendable {
     /// Every message accepted since the start or the last ``reset()``, in order.
     public func messages() async -> [MockMessage] { await state.messages }
 
-    /// Forgets messages, suppressions, alerts and pending faults.
+    /// Forgets messages, suppressions, alerts, pending faults, scripted outcomes, webhook
+    /// deliveries and the request log; keeps the webhook settings.
     public func reset() async { await state.reset() }
+
+    /// Every API request answered since the start or the last ``reset()``, in order (the
+    /// inspection API's own requests are not listed).
+    public func requests() async -> [MockRequest] { await state.requests }
+
+    /// Replaces where events are posted and how they are signed.
+    ///
+    /// - Parameter settings: The URLs per webhook type, the signing key and the retry schedule.
+    public func setWebhooks(_ settings: MockWebhookSettings) async { await state.setWebhooks(settings) }
+
+    /// Makes every later message to `recipient` end as `outcome`, delivered as events and
+    /// applied to the suppression tables.
+    ///
+    /// - Parameters:
+    ///   - outcome: What happens, e.g. ``MockOutcome/bounce``.
+    ///   - recipient: The bare address.
+    public func script(_ outcome: MockOutcome, for recipient: String) async { await state.script(outcome, for: recipient) }
+
+    /// Every webhook delivery so far, in the order they started, with their attempts.
+    public func webhookDeliveries() async -> [MockWebhookDelivery] { await state.deliveries }
+
+    /// Waits until `count` webhook deliveries have finished (answered 200 or 406, or out of retries).
+    ///
+    /// - Parameters:
+    ///   - count: How many finished deliveries to wait for.
+    ///   - timeout: How long to wait at most. Default 10 seconds.
+    /// - Returns: Every delivery so far.
+    /// - Throws: `CancellationError` when the timeout passes first.
+    public func webhookDeliveries(finished count: Int, timeout: Duration = .seconds(10)) async throws -> [MockWebhookDelivery] {
+        let state = self.state
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await state.waitForFinishedDeliveries(count)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let reached = try await group.next() ?? false
+            group.cancelAll()
+            if !reached { throw CancellationError() }
+        }
+        return await state.deliveries
+    }
 
     /// How many uses the queued faults have left, in all.
     public var pendingFaultCount: Int {
@@ -95,14 +150,17 @@ public struct MailgunMock: Sendable {
         let responder = MailgunMockResponder(
             state: state,
             apiKeys: Set(configuration.apiKeys),
-            maximumMessageSize: configuration.maximumMessageSize
+            maximumMessageSize: configuration.maximumMessageSize,
+            webhookQueue: queue
         )
+        let dispatcher = WebhookDispatcher(state: state, jobs: jobs, logger: logger)
         let host = configuration.host
         let listening = self.listening
         let state = self.state
         return Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "mailgun-mock"),
+            services: [dispatcher],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"

@@ -4,7 +4,9 @@ import NIOCore
 
 extension MailgunMockResponder {
     /// The inspection and control API under `/mock` (no credentials; the mock listens on loopback):
-    /// `GET /mock/messages`, `POST /mock/reset`, `GET /mock/faults`, `POST /mock/faults`.
+    /// `GET /mock/messages`, `POST /mock/reset`, `GET /mock/faults`, `POST /mock/faults`,
+    /// `GET /mock/requests`, `GET`/`PUT /mock/webhooks`, `GET /mock/webhooks/deliveries`,
+    /// `POST /mock/outcomes`.
     func admin(method: String, segments: [String], request: Request) async throws -> Response {
         switch (method, segments) {
         case ("GET", ["messages"]):
@@ -27,9 +29,45 @@ extension MailgunMockResponder {
             } catch {
                 return MockResponse.message("not a fault: \(error)", status: .badRequest)
             }
+        case ("GET", ["requests"]):
+            let requests = await state.requests
+            return try Self.encoded(["items": requests])
+        case ("GET", ["webhooks"]):
+            return try Self.encoded(await state.webhookSettings)
+        case ("PUT", ["webhooks"]):
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            do {
+                await state.setWebhooks(try JSONDecoder().decode(MockWebhookSettings.self, from: Data(body.readableBytesView)))
+                return MockResponse.message("webhooks set")
+            } catch {
+                return MockResponse.message("not webhook settings: \(error)", status: .badRequest)
+            }
+        case ("GET", ["webhooks", "deliveries"]):
+            let deliveries = await state.deliveries
+            return try Self.encoded(["items": deliveries])
+        case ("POST", ["outcomes"]):
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            struct Script: Decodable {
+                var recipient: String
+                var outcome: MockOutcome
+            }
+            do {
+                let script = try JSONDecoder().decode(Script.self, from: Data(body.readableBytesView))
+                await state.script(script.outcome, for: script.recipient)
+                return MockResponse.message("outcome scripted")
+            } catch {
+                return MockResponse.message("not an outcome: \(error)", status: .badRequest)
+            }
         default:
             return MockResponse.message("Not Found", status: .notFound)
         }
+    }
+
+    private static func encoded(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
     private static func summary(_ message: MockMessage) -> [String: Any] {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mailroom
+import MailroomMailgun
 import NIOCore
 
 extension MailgunMockResponder {
@@ -103,6 +104,7 @@ extension MailgunMockResponder {
             mime: mime,
             id: id
         )
+        await dispatchEvents(for: stored)
         return MockResponse.json(["id": stored.id, "message": "Queued. Thank you."])
     }
 
@@ -141,6 +143,7 @@ extension MailgunMockResponder {
             mime: message,
             id: id
         )
+        await dispatchEvents(for: stored)
         return MockResponse.json(["id": stored.id, "message": "Queued. Thank you."])
     }
 
@@ -170,6 +173,7 @@ extension MailgunMockResponder {
                 mime: message.mime,
                 id: await state.nextMessageID(domain: domain)
             )
+            await dispatchEvents(for: resent)
             return MockResponse.json(["id": resent.id, "message": "Queued. Thank you."])
         default:
             return MockResponse.message("Method Not Allowed", status: .methodNotAllowed)

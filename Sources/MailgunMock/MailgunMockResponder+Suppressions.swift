@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mailroom
+import MailroomMailgun
 import NIOCore
 
 extension MailgunMockResponder {

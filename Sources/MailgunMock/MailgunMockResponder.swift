@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mailroom
+import MailroomMailgun
 import NIOCore
 
 /// Answers Mailgun's API: checks credentials, applies queued faults, and routes by path segments
@@ -11,8 +12,22 @@ struct MailgunMockResponder: HTTPResponder {
     let state: MailgunMockState
     let apiKeys: Set<String>
     let maximumMessageSize: Int
+    let webhookQueue: AsyncStream<WebhookDispatcher.Job>.Continuation
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        let response = try await answer(request, context: context)
+        if !request.uri.path.hasPrefix("/mock/") {
+            await state.log(MockRequest(method: request.method.rawValue, path: request.uri.path, status: response.status.code))
+        }
+        return response
+    }
+
+    /// Queues the events of an accepted message for the dispatcher.
+    func dispatchEvents(for message: MockMessage) async {
+        if let job = await state.webhookJob(for: message) { webhookQueue.yield(job) }
+    }
+
+    private func answer(_ request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
         let segments = path.split(separator: "/").map { String(decoding: HeaderParameters.percentDecoded(String($0)), as: UTF8.self) }
         let method = request.method.rawValue

@@ -13,9 +13,16 @@ actor MailgunMockState {
     private var alertTable = AlertTable()
     private var faults: [MockFault] = []
     private var sequence = 0
+    private(set) var requests: [MockRequest] = []
+    private(set) var webhookSettings: MockWebhookSettings
+    private var outcomes: [String: MockOutcome] = [:]
+    private(set) var deliveries: [MockWebhookDelivery] = []
+    private var finishedDeliveries = 0
+    private var deliveryWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
-    init(domains: [String], now: @escaping @Sendable () -> Date) {
+    init(domains: [String], webhooks: MockWebhookSettings, now: @escaping @Sendable () -> Date) {
         self.domains = Set(domains.map { $0.lowercased() })
+        self.webhookSettings = webhooks
         self.now = now
     }
 
@@ -31,7 +38,16 @@ actor MailgunMockState {
         tables = [:]
         alertTable = AlertTable()
         faults = []
+        requests = []
+        outcomes = [:]
+        deliveries = []
+        finishedDeliveries = 0
+        resumeDeliveryWaiters(all: true)
     }
+
+    // MARK: Request log
+
+    func log(_ request: MockRequest) { requests.append(request) }
 
     // MARK: Faults
 
@@ -157,4 +173,86 @@ actor MailgunMockState {
     }
 
     func deleteAlert(named name: String) -> Bool { alertTable.delete(named: name) }
+
+    // MARK: Webhooks
+
+    func setWebhooks(_ settings: MockWebhookSettings) { webhookSettings = settings }
+
+    func script(_ outcome: MockOutcome, for recipient: String) { outcomes[recipient.lowercased()] = outcome }
+
+    /// The events `message` causes, as one job for the dispatcher, after applying each recipient's
+    /// outcome to the suppression tables; `nil` when no webhook is configured.
+    func webhookJob(for message: MockMessage) -> WebhookDispatcher.Job? {
+        let factory = MockEventFactory(message: message, now: now())
+        var deliveries: [MockWebhookDelivery] = []
+        var retryable: [Bool] = []
+        for recipient in message.recipients {
+            let table = suppressingTable(domain: message.domain, address: recipient, tags: factory.tags)
+            let outcome = table == nil ? outcomes[recipient.lowercased()] ?? .delivered : .delivered
+            if table == nil { apply(outcome, to: recipient, domain: message.domain, tags: factory.tags, at: factory.now) }
+            guard let key = webhookSettings.signingKey else { continue }
+            for event in factory.events(for: recipient, outcome: outcome, suppressedBy: table) {
+                for url in webhookSettings.urls[event.webhook] ?? [] {
+                    deliveries.append(MockWebhookDelivery(
+                        webhook: event.webhook, event: event.kind, recipient: recipient, messageID: message.id, url: url,
+                        body: WebhookDispatcher.signedBody(event.data, key: key, at: now()), attempts: []
+                    ))
+                    retryable.append(event.webhook != "delivered")
+                }
+            }
+        }
+        guard !deliveries.isEmpty else { return nil }
+        return WebhookDispatcher.Job(deliveries: deliveries, retryable: retryable, retryDelays: webhookSettings.retryDelays)
+    }
+
+    /// The table that already stops mail to `address`, as Mailgun checks before delivering.
+    private func suppressingTable(domain: String, address: String, tags: [String]) -> String? {
+        if record(domain: domain, table: "bounces", address: address) != nil { return "bounces" }
+        if record(domain: domain, table: "complaints", address: address) != nil { return "complaints" }
+        if let unsubscribe = record(domain: domain, table: "unsubscribes", address: address),
+            unsubscribe.tags.contains("*") || unsubscribe.tags.contains(where: tags.contains)
+        {
+            return "unsubscribes"
+        }
+        return nil
+    }
+
+    private func apply(_ outcome: MockOutcome, to address: String, domain: String, tags: [String], at date: Date) {
+        let entry = SuppressionRecord(address: address, tags: tags.isEmpty ? ["*"] : tags, code: "550",
+                                      error: "5.1.1 The email account that you tried to reach does not exist", createdAt: date)
+        switch outcome {
+        case .bounce: add([entry], domain: domain, table: "bounces")
+        case .complain: add([entry], domain: domain, table: "complaints")
+        case .unsubscribe: add([entry], domain: domain, table: "unsubscribes")
+        default: break
+        }
+    }
+
+    func beginDelivery(_ delivery: MockWebhookDelivery) -> Int {
+        deliveries.append(delivery)
+        return deliveries.count - 1
+    }
+
+    func updateDelivery(_ slot: Int, _ delivery: MockWebhookDelivery) {
+        guard deliveries.indices.contains(slot) else { return }
+        deliveries[slot] = delivery
+    }
+
+    func finishDelivery(_ slot: Int) {
+        finishedDeliveries += 1
+        resumeDeliveryWaiters()
+    }
+
+    /// Suspends until `count` deliveries have finished (answered or out of retries).
+    func waitForFinishedDeliveries(_ count: Int) async {
+        guard finishedDeliveries < count else { return }
+        await withCheckedContinuation { deliveryWaiters.append((count, $0)) }
+    }
+
+    /// Resumes the waiters whose count is reached, or all of them after a reset.
+    private func resumeDeliveryWaiters(all: Bool = false) {
+        let ready = deliveryWaiters.filter { all || $0.count <= finishedDeliveries }
+        deliveryWaiters.removeAll { all || $0.count <= finishedDeliveries }
+        for waiter in ready { waiter.continuation.resume() }
+    }
 }

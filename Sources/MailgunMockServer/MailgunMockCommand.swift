@@ -14,6 +14,9 @@ struct MailgunMockCommand: AsyncParsableCommand {
         discussion: """
             Inspect with GET /mock/messages, reset with POST /mock/reset, and queue faults with
             POST /mock/faults {"kind":"429","count":1,"retryAfter":2,"method":"POST","path":"/v3/"}.
+            Script what happens to a recipient with POST /mock/outcomes {"recipient":"r@example.com","outcome":"bounce"}
+            (delivered, bounce, complain, unsubscribe, temporary-failure); see the events posted with
+            GET /mock/webhooks/deliveries and every API request with GET /mock/requests.
             """
     )
 
@@ -29,16 +32,27 @@ struct MailgunMockCommand: AsyncParsableCommand {
     @Option(name: .customLong("domain"), help: "A sending domain that exists; repeatable.")
     var domains: [String] = []
 
+    @Option(name: .customLong("webhook-url"), help: "A URL every event type is posted to, signed with --signing-key; repeatable.")
+    var webhookURLs: [String] = []
+
+    @Option(name: .customLong("signing-key"), help: "The HTTP webhook signing key events are signed with.")
+    var signingKey: String?
+
     func validate() throws {
         guard !apiKeys.isEmpty else { throw ValidationError("give at least one --api-key") }
         guard !domains.isEmpty else { throw ValidationError("give at least one --domain") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard webhookURLs.isEmpty || signingKey?.isEmpty == false else { throw ValidationError("--webhook-url needs --signing-key") }
+        for url in webhookURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--webhook-url '\(url)' is not an http:// or https:// URL")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "mailgun-mock")
         logger.logLevel = .warning
-        let mock = MailgunMock(configuration: .init(apiKeys: apiKeys, domains: domains, host: host, port: port))
+        let webhooks = MockWebhookSettings(signingKey: signingKey, urls: Dictionary(uniqueKeysWithValues: MockWebhookSettings.types.map { ($0, webhookURLs) }))
+        let mock = MailgunMock(configuration: .init(apiKeys: apiKeys, domains: domains, host: host, port: port, webhooks: webhooks))
         let application = mock.makeApplication(logger: logger) { url in
             FileHandle.standardOutput.write(Data("\(url)\n".utf8))
         }

@@ -18,6 +18,14 @@ public enum MailroomConformance {
     /// Every check: sending, MIME sends, batches, suppressions, alerts, and their errors.
     public static let checks: [ConformanceCheck] = mailerChecks + suppressionChecks + alertChecks
 
+    /// The suppression checks alone, for a store tested on its own (any mailer and alert sink).
+    public static let suppressionStoreChecks: [ConformanceCheck] = suppressionChecks
+
+    /// What a local store a mirror syncs into must also do (`SuppressionReplica`): resumable
+    /// syncs that replace what they page through and remove what the provider no longer lists.
+    /// The implementation's suppression store must be a `SuppressionReplica`.
+    public static let replicaChecks: [ConformanceCheck] = replicaOnlyChecks
+
     static func message(_ domain: String, to recipients: [EmailAddress], subject: String = "Hello") -> Email {
         Email(from: EmailAddress(stringLiteral: "Acme <hello@\(domain)>"), to: recipients, subject: subject, text: "Hi there")
     }
@@ -151,6 +159,79 @@ public enum MailroomConformance {
             }
             try await store.removeAll(.bounce, logger: context.logger)
             try context.expectEqual(try await store.list(.bounce).collect().count, 0, "after removeAll")
+        },
+        ConformanceCheck(name: "the batch look-up answers every address in order, by Mailgun's rules") { implementation, context in
+            let store = implementation.suppressions
+            try await store.add(.unsubscribe("News@Example.com", tags: ["news"]), logger: context.logger)
+            try await store.add(.bounce("gone@example.com", code: "550", error: "no such user"), logger: context.logger)
+            try await store.add(.unsubscribe("gone@example.com", tags: ["news"]), logger: context.logger)
+            try await store.add(.complaint("angry@example.com"), logger: context.logger)
+            let addresses: [EmailAddress] = ["ok@example.com", "news@example.com", "Zoë <gone@example.com>", "angry@example.com", "news@example.com"]
+            let news = try await store.suppressions(for: addresses, taggedWith: ["news"], logger: context.logger)
+            try context.expectEqual(news.map { $0?.kind.description ?? "-" }, ["-", "unsubscribes", "bounces", "complaints", "unsubscribes"], "verdicts for news")
+            let receipts = try await store.suppressions(for: addresses, taggedWith: ["receipts"], logger: context.logger)
+            try context.expectEqual(receipts.map { $0?.kind.description ?? "-" }, ["-", "-", "bounces", "complaints", "-"], "verdicts for receipts")
+            try context.expectEqual(try await store.suppressions(for: [], taggedWith: [], logger: context.logger).count, 0, "no addresses")
+            try await context.expectError(.invalidAddress, field: "addresses[1]", "an invalid address") {
+                _ = try await store.suppressions(for: ["ok@example.com", "nope"], taggedWith: [], logger: context.logger)
+            }
+        },
+    ]
+
+    // MARK: SuppressionReplica
+
+    static func replica(_ implementation: MailroomImplementation, _ context: ConformanceCheck.Context) throws -> any SuppressionReplica {
+        guard let replica = implementation.suppressions as? any SuppressionReplica else {
+            throw ConformanceFailure(check: context.check, implementation: implementation.name, message: "the suppression store is not a SuppressionReplica")
+        }
+        return replica
+    }
+
+    static let replicaOnlyChecks: [ConformanceCheck] = [
+        ConformanceCheck(name: "a sync replaces what it pages through and removes what the provider dropped") { implementation, context in
+            let store = try replica(implementation, context)
+            let before = Date(timeIntervalSince1970: 1_700_000_000)
+            try await store.add(.unsubscribe("kept@example.com", tags: ["local"]), logger: context.logger)
+            try await store.add(.unsubscribe("dropped@example.com"), logger: context.logger)
+            let started = Date()
+            var checkpoint = try await store.beginSync(.unsubscribe, startedAt: started, logger: context.logger)
+            try context.expect(checkpoint.cursor == nil && checkpoint.entriesApplied == 0, "a new sync starts at the first page")
+            checkpoint = try await store.applySyncPage([.unsubscribe("kept@example.com", tags: ["news"], createdAt: before)], of: .unsubscribe, next: "page-2", logger: context.logger)
+            try context.expectEqual(checkpoint.cursor, "page-2", "cursor after the first page")
+            // A webhook that arrives during the sync survives it even though the provider's pages lack it.
+            try await store.add(.unsubscribe("arrived@example.com"), logger: context.logger)
+            let resumed = try await store.beginSync(.unsubscribe, startedAt: Date(), logger: context.logger)
+            try context.expectEqual(resumed.cursor, "page-2", "beginSync returns the unfinished sync's cursor")
+            try context.expectEqual(resumed.entriesApplied, 1, "beginSync returns the unfinished sync's count")
+            try context.expect(abs(resumed.startedAt.timeIntervalSince(started)) < 0.001, "beginSync returns the unfinished sync's start")
+            checkpoint = try await store.applySyncPage([.unsubscribe("new@example.com", tags: ["promo"])], of: .unsubscribe, next: nil, logger: context.logger)
+            try context.expectEqual(checkpoint.entriesApplied, 2, "entries applied")
+            let removed = try await store.finishSync(.unsubscribe, logger: context.logger)
+            try context.expectEqual(removed, 1, "entries removed")
+            let listed = try await store.list(.unsubscribe).collect()
+            try context.expectEqual(listed.map(\.address.mailbox), ["arrived@example.com", "kept@example.com", "new@example.com"], "after the sync")
+            try context.expectEqual(listed.first { $0.address.mailbox == "kept@example.com" }?.tags, ["news"], "the provider's tags replace the local ones")
+            try context.expectEqual(listed.first { $0.address.mailbox == "kept@example.com" }?.createdAt, before, "the provider's date is kept")
+            let fresh = try await store.beginSync(.unsubscribe, startedAt: Date(), logger: context.logger)
+            try context.expect(fresh.cursor == nil && fresh.entriesApplied == 0, "after finishSync the next sync starts anew")
+            _ = try await store.finishSync(.unsubscribe, logger: context.logger)
+        },
+        ConformanceCheck(name: "sync calls refuse a page without a sync, of another kind, or with invalid entries") { implementation, context in
+            let store = try replica(implementation, context)
+            try await context.expectError(.invalidValue, field: "kind", "a page without beginSync") {
+                _ = try await store.applySyncPage([.bounce("a@example.com")], of: .bounce, next: nil, logger: context.logger)
+            }
+            try await context.expectError(.invalidValue, field: "kind", "finish without beginSync") {
+                _ = try await store.finishSync(.bounce, logger: context.logger)
+            }
+            _ = try await store.beginSync(.bounce, startedAt: Date(), logger: context.logger)
+            try await context.expectError(.invalidValue, field: "page[1]", "a complaint in a page of bounces") {
+                _ = try await store.applySyncPage([.bounce("a@example.com"), .complaint("b@example.com")], of: .bounce, next: nil, logger: context.logger)
+            }
+            try await context.expectError(.invalidAddress, "an invalid address") {
+                _ = try await store.applySyncPage([.bounce("not-an-address")], of: .bounce, next: nil, logger: context.logger)
+            }
+            try context.expectEqual(try await store.list(.bounce).collect().count, 0, "nothing was stored by the refused pages")
         },
     ]
 

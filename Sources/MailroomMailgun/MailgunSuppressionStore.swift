@@ -103,18 +103,29 @@ public struct MailgunSuppressionStore: SuppressionStore {
 
     /// The table in pages of `pageSize` (1 to 1,000), following `paging.next` as given.
     public func list(_ kind: Suppression.Kind, pageSize: Int, logger: Logger) -> SuppressionSequence {
-        let client = self.client
-        let first = Result { try path(kind) + "?limit=\(min(max(pageSize, 1), 1_000))" }
-        return SuppressionSequence { cursor in
-            let target = try cursor ?? first.get()
-            let json = try await client.execute(.init(method: .GET, target: target), logger: logger).json()
-            guard let items = json["items"] as? [[String: Any]] else {
-                throw MailroomError(code: .invalidJSON, message: "Mailgun's \(kind) page has no items")
-            }
-            let next = (json["paging"] as? [String: Any])?["next"] as? String
-            let dates = MailgunDates()
-            return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0, dates: dates) }, next: next)
+        let store = self
+        return SuppressionSequence { cursor in try await store.page(kind, at: cursor, pageSize: pageSize, logger: logger) }
+    }
+
+    /// One page of the table: the first for a `nil` cursor, else the page at a `paging.next` URL
+    /// Mailgun gave (followed only to Mailgun hosts or the configured base URL).
+    ///
+    /// - Parameters:
+    ///   - kind: Which table.
+    ///   - cursor: `nil`, or a `next` URL from an earlier page.
+    ///   - pageSize: Entries per page for the first page, 1 to 1,000.
+    ///   - logger: Where to log.
+    /// - Returns: The entries and the next page's URL; an empty page is the end.
+    /// - Throws: `MailroomError` for a provider failure or a refused URL.
+    public func page(_ kind: Suppression.Kind, at cursor: String?, pageSize: Int = 1_000, logger: Logger) async throws -> SuppressionSequence.Page {
+        let target = try cursor ?? path(kind) + "?limit=\(min(max(pageSize, 1), 1_000))"
+        let json = try await client.execute(.init(method: .GET, target: target), logger: logger).json()
+        guard let items = json["items"] as? [[String: Any]] else {
+            throw MailroomError(code: .invalidJSON, message: "Mailgun's \(kind) page has no items")
         }
+        let next = (json["paging"] as? [String: Any])?["next"] as? String
+        let dates = MailgunDates()
+        return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0, dates: dates) }, next: next)
     }
 
     // MARK: Wire forms

@@ -1,8 +1,15 @@
 /// Public because `Date` appears in this file's public API.
 public import Foundation
 import Mailroom
+import NIOCore
 
-/// A webhook Mailgun posted: its `signature` block and the `event-data` it reports.
+/// A webhook Mailgun posted: its signature and the event it reports, from either format.
+///
+/// The JSON format is `{"signature": {…}, "event-data": {…}}`; the legacy form-encoded format
+/// (still delivered for old configurations) has `timestamp`, `token` and `signature` at the top
+/// level and events named `bounced` and `dropped`, which decode as ``Kind/failed`` with a
+/// permanent ``severity``. Decoding is lenient: fields Mailgun adds later are ignored, and kinds it
+/// adds later decode too, with the fields both formats share.
 public struct MailgunWebhookEvent: Sendable, Hashable {
     /// What happened; compare with the static members.
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
@@ -33,7 +40,33 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
         public static let stored = Kind(rawValue: "stored")
     }
 
-    /// The `signature` block: what ``MailgunWebhookVerifier`` checks.
+    /// Whether a failure is final; compare with the static members.
+    public struct Severity: Sendable, Hashable, CustomStringConvertible {
+        /// Mailgun's name, e.g. `permanent`.
+        public let rawValue: String
+        /// Wraps a name.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Mailgun's name.
+        public var description: String { rawValue }
+        /// Mailgun gave up on the recipient.
+        public static let permanent = Severity(rawValue: "permanent")
+        /// Mailgun will try again.
+        public static let temporary = Severity(rawValue: "temporary")
+    }
+
+    /// Which of Mailgun's two webhook formats a delivery used.
+    public struct Format: Sendable, Hashable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// `json` or `legacy-form`.
+        public var description: String { name }
+        /// `{"signature": {…}, "event-data": {…}}`.
+        public static let json = Format("json")
+        /// Form-encoded fields with the signature at the top level.
+        public static let legacyForm = Format("legacy-form")
+    }
+
+    /// The signature block: what ``MailgunWebhookVerifier`` checks.
     public struct Signature: Sendable, Hashable {
         /// Seconds since 1970, as sent.
         public var timestamp: String
@@ -47,27 +80,41 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
     public struct DeliveryStatus: Sendable, Hashable {
         /// The SMTP code, e.g. 550.
         public var code: Int?
+        /// The enhanced status code, e.g. `5.1.1`.
+        public var enhancedCode: String?
         /// The server's message.
         public var message: String?
         /// Mailgun's description.
         public var description: String?
         /// Which attempt this was.
         public var attempt: Int?
+        /// `hard` or `soft`, when Mailgun classified the bounce.
+        public var bounceType: String?
+        /// When Mailgun will retry a temporary failure, in seconds.
+        public var retrySeconds: Int?
+        /// The receiving MX host.
+        public var mxHost: String?
     }
 
     /// The signature block.
     public var signature: Signature
+    /// The format the event arrived in.
+    public var format: Format
     /// What happened.
     public var kind: Kind
-    /// The event's id.
+    /// The name the legacy format used when it differs from ``kind`` (`bounced`, `dropped`).
+    public var legacyName: String?
+    /// The event's id (unique within a day).
     public var id: String?
-    /// When it happened.
+    /// When it happened (Mailgun sends float seconds).
     public var timestamp: Date?
+    /// `info`, `warn` or `error`.
+    public var logLevel: String?
     /// The recipient it concerns.
     public var recipient: String?
-    /// `temporary` or `permanent`, for failures.
-    public var severity: String?
-    /// Mailgun's reason, e.g. `bounce` or `suppress-bounce`.
+    /// For failures, whether Mailgun gave up.
+    public var severity: Severity?
+    /// Mailgun's reason, e.g. `bounce`, `generic` or `suppress-bounce`.
     public var reason: String?
     /// The delivery attempt's outcome.
     public var deliveryStatus: DeliveryStatus?
@@ -77,15 +124,50 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
     public var storageKey: String?
     /// The message's `v:` variables, as strings (JSON values other than strings are written as JSON).
     public var userVariables: [String: String]
+    /// Mailgun's explanation when it sent a string instead of the variables (they were truncated
+    /// or not valid JSON); `nil` when they arrived.
+    public var userVariablesUnavailable: String?
     /// The message's tags.
     public var tags: [String]
-    /// The message's headers Mailgun reports (`message-id`, `from`, `to`, `subject`).
+    /// The message's headers Mailgun reports (`message-id`, `from`, `to`, `subject`), names lower-cased.
     public var messageHeaders: [String: String]
+    /// The message's Message-ID in angle brackets, as ``Mailroom/SendReceipt/id`` of the send that
+    /// produced it has it (events carry it without brackets).
+    public var messageID: String?
+    /// The link a `clicked` event followed.
+    public var url: String?
+    /// The client's IP address, for opens, clicks and unsubscribes.
+    public var ip: String?
 
     /// Whether a failure was permanent (Mailgun will not retry; the address is likely suppressed).
-    public var isPermanentFailure: Bool { kind == .failed && severity == "permanent" }
+    public var isPermanentFailure: Bool { kind == .failed && severity == .permanent }
 
-    /// Decodes a webhook body.
+    /// Decodes a webhook body by its content type: JSON, or the legacy form encodings.
+    ///
+    /// - Parameters:
+    ///   - body: The request body.
+    ///   - contentType: The request's `Content-Type`; a body without one is read as JSON.
+    /// - Throws: `MailroomError` with `MailroomError.Code.invalidJSON` (JSON) or
+    ///   `MailroomError.Code.invalidValue` (forms) naming the missing or malformed field.
+    public init(body: Data, contentType: String?) throws {
+        let type = HeaderParameters.parse(contentType ?? "").value
+        switch type {
+        case "application/x-www-form-urlencoded", "multipart/form-data":
+            let form: FormData?
+            do {
+                form = try FormData.parse(ByteBuffer(bytes: body), contentType: contentType)
+            } catch let error as FormData.MalformedForm {
+                throw MailroomError.invalidValue(field: "body", error.reason)
+            }
+            try self.init(legacyForm: form?.fields ?? [])
+        case "", "application/json":
+            try self.init(json: body)
+        default:
+            throw MailroomError.invalidValue(field: "content-type", "'\(type.prefix(60))' is neither JSON nor a form")
+        }
+    }
+
+    /// Decodes a JSON webhook body.
     ///
     /// - Parameter json: The JSON Mailgun posted: `{"signature": {…}, "event-data": {…}}`.
     /// - Throws: `MailroomError` with `MailroomError.Code.invalidJSON` naming the
@@ -110,33 +192,140 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
         guard let data = root["event-data"] as? [String: Any] else {
             throw MailroomError(code: .invalidJSON, field: "event-data", message: "the webhook has no event-data object")
         }
+        format = .json
         kind = Kind(rawValue: try text(data, "event", "event-data.event"))
         id = data["id"] as? String
-        timestamp = (data["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) }
+        timestamp = Self.date(data["timestamp"] as? NSNumber)
+        logLevel = data["log-level"] as? String
         recipient = data["recipient"] as? String
-        severity = data["severity"] as? String
+        severity = (data["severity"] as? String).map(Severity.init(rawValue:))
         reason = data["reason"] as? String
         if let status = data["delivery-status"] as? [String: Any] {
             deliveryStatus = DeliveryStatus(
-                code: (status["code"] as? NSNumber)?.intValue ?? (status["code"] as? String).flatMap(Int.init),
+                code: Self.integer(status["code"]),
+                enhancedCode: status["enhanced-code"] as? String,
                 message: status["message"] as? String,
                 description: status["description"] as? String,
-                attempt: (status["attempt-no"] as? NSNumber)?.intValue
+                attempt: Self.integer(status["attempt-no"]),
+                bounceType: status["bounce-type"] as? String,
+                retrySeconds: Self.integer(status["retry-seconds"]),
+                mxHost: (status["mx-host"] ?? status["mxhost"]) as? String
             )
         }
         let storage = data["storage"] as? [String: Any]
         storageURL = storage?["url"] as? String
         storageKey = storage?["key"] as? String
-        if let variables = data["user-variables"], !(variables is [String: Any]) {
-            throw MailroomError(code: .invalidJSON, field: "event-data.user-variables", message: "not an object")
+        switch data["user-variables"] {
+        case nil, is NSNull:
+            userVariables = [:]
+        case let explanation as String:
+            userVariables = [:]
+            userVariablesUnavailable = explanation
+        case let variables as [String: Any]:
+            userVariables = variables.mapValues(Self.string)
+        default:
+            throw MailroomError(code: .invalidJSON, field: "event-data.user-variables", message: "neither an object nor Mailgun's explanation string")
         }
-        userVariables = (data["user-variables"] as? [String: Any] ?? [:]).mapValues { value in
-            if let string = value as? String { return string }
-            let encoded = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
-            return encoded.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
-        }
-        tags = data["tags"] as? [String] ?? []
+        tags = (data["tags"] as? [Any])?.compactMap { $0 as? String } ?? []
         let headers = (data["message"] as? [String: Any])?["headers"] as? [String: Any] ?? [:]
-        messageHeaders = headers.compactMapValues { $0 as? String }
+        messageHeaders = Dictionary(headers.compactMap { key, value in (value as? String).map { (key.lowercased(), $0) } }, uniquingKeysWith: { _, last in last })
+        messageID = Self.bracketed(messageHeaders["message-id"])
+        url = data["url"] as? String
+        ip = data["ip"] as? String
+    }
+
+    /// The legacy format's names for the fields Mailgun itself sets; every other field is a custom variable.
+    private static let legacyFields: Set<String> = [
+        "timestamp", "token", "signature", "event", "recipient", "domain", "message-headers", "message-id", "code",
+        "error", "reason", "description", "notification", "tag", "x-mailgun-tag", "ip", "url", "country", "region",
+        "city", "user-agent", "device-type", "client-type", "client-name", "client-os", "campaign-id", "campaign-name",
+        "mailing-list", "attachment-count", "body-plain", "x-mailgun-sid", "id", "severity", "log-level",
+    ]
+
+    /// Decodes the legacy form-encoded format from its fields, in the order received.
+    ///
+    /// Where a custom variable has the name of one of Mailgun's fields, Mailgun's own value comes
+    /// last, so the last value of a field wins.
+    ///
+    /// - Parameter fields: The form's fields.
+    /// - Throws: `MailroomError` with `MailroomError.Code.missingField` naming a missing signature
+    ///   field or `event`.
+    public init(legacyForm fields: [(name: String, value: String)]) throws {
+        var last: [String: String] = [:]
+        for (name, value) in fields { last[name.lowercased()] = value }
+        func required(_ name: String) throws -> String {
+            guard let value = last[name], !value.isEmpty else { throw MailroomError.missingField(name, "the legacy webhook has no \(name)") }
+            return value
+        }
+        signature = Signature(timestamp: try required("timestamp"), token: try required("token"), signature: try required("signature"))
+        format = .legacyForm
+        let name = try required("event")
+        switch name {
+        case "bounced":
+            kind = .failed
+            severity = .permanent
+            reason = "bounce"
+            legacyName = name
+        case "dropped":
+            kind = .failed
+            severity = .permanent
+            reason = last["reason"] ?? "generic"
+            legacyName = name
+        default:
+            kind = Kind(rawValue: name)
+            reason = last["reason"]
+        }
+        id = last["id"]
+        timestamp = Double(signature.timestamp).map(Date.init(timeIntervalSince1970:))
+        logLevel = last["log-level"]
+        recipient = last["recipient"]
+        if last["code"] != nil || last["error"] != nil {
+            let code = last["code"] ?? ""
+            let numeric = Int(code)
+            deliveryStatus = DeliveryStatus(
+                code: numeric, enhancedCode: numeric == nil && !code.isEmpty ? code : nil,
+                message: last["error"], description: last["description"] ?? last["notification"]
+            )
+        }
+        userVariables = [:]
+        for (name, value) in fields where !Self.legacyFields.contains(name.lowercased()) {
+            userVariables[name] = value
+        }
+        tags = fields.filter { ["tag", "x-mailgun-tag"].contains($0.name.lowercased()) }.map(\.value)
+        messageHeaders = [:]
+        if let json = last["message-headers"], let pairs = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] {
+            for pair in pairs where pair.count == 2 {
+                if let header = pair[0] as? String, let value = pair[1] as? String { messageHeaders[header.lowercased()] = value }
+            }
+        }
+        messageID = Self.bracketed(last["message-id"] ?? messageHeaders["message-id"])
+        url = last["url"]
+        ip = last["ip"]
+    }
+
+    // MARK: Lenient values
+
+    /// `id@host` and `<id@host>` both become `<id@host>`.
+    static func bracketed(_ id: String?) -> String? {
+        guard let id = id?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
+        return id.hasPrefix("<") ? id : "<\(id)>"
+    }
+
+    /// Float seconds, as Mailgun sends them; milli- and nanoseconds (as the spec claims) are scaled.
+    private static func date(_ number: NSNumber?) -> Date? {
+        guard var seconds = number?.doubleValue, seconds.isFinite, seconds >= 0 else { return nil }
+        while seconds > 100_000_000_000 { seconds /= 1_000 }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    private static func integer(_ value: Any?) -> Int? {
+        if let number = value as? NSNumber, let exact = Int(exactly: number.doubleValue) { return exact }
+        return (value as? String).flatMap { Int($0) }
+    }
+
+    private static func string(_ value: Any) -> String {
+        if let string = value as? String { return string }
+        let encoded = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+        return encoded.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
     }
 }

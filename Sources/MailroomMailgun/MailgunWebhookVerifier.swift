@@ -13,6 +13,10 @@ import NIOConcurrencyHelpers
 /// let event = try verifier.verify(payload: requestBody)                  // decoded and checked
 /// ```
 ///
+/// A receiver that must remember a token only once its event was handled (Mailgun retries a
+/// failed delivery with the same signature) uses ``claim(timestamp:token:signature:)`` and
+/// ``finish(_:handled:)`` instead of ``verify(timestamp:token:signature:)``.
+///
 /// The replay cache keeps the tokens of the freshness window and at most ``Configuration/maximumRememberedTokens``
 /// of them, so memory stays bounded; a token older than the window is refused as stale anyway.
 /// The key never appears in a description or an error. It is a class, not a struct, because every
@@ -20,26 +24,51 @@ import NIOConcurrencyHelpers
 public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     /// How strict the verifier is.
     public struct Configuration: Sendable {
-        /// How far a timestamp may be from now, either way. Default 5 minutes.
+        /// How old a timestamp may be. Default 5 minutes.
         public var freshness: Duration
+        /// How far in the future a timestamp may be (the sender's clock runs ahead); never more
+        /// than ``freshness``. Default 5 minutes.
+        public var allowedClockSkew: Duration
         /// The most tokens remembered for replay detection. Default 100,000.
         public var maximumRememberedTokens: Int
         /// The clock. Default: the system clock.
         public var now: @Sendable () -> Date
 
         /// Creates a configuration; every member has the default its documentation states.
-        public init(freshness: Duration = .seconds(300), maximumRememberedTokens: Int = 100_000, now: @escaping @Sendable () -> Date = { Date() }) {
+        public init(
+            freshness: Duration = .seconds(300),
+            allowedClockSkew: Duration = .seconds(300),
+            maximumRememberedTokens: Int = 100_000,
+            now: @escaping @Sendable () -> Date = { Date() }
+        ) {
             self.freshness = freshness
+            self.allowedClockSkew = allowedClockSkew
             self.maximumRememberedTokens = maximumRememberedTokens
             self.now = now
         }
     }
 
+    /// A verified signature whose token is held back from other requests until ``finish(_:handled:)``.
+    public struct Claim: Sendable, Hashable {
+        /// The token.
+        public let token: String
+        /// The signature's time.
+        public let time: Date
+    }
+
+    private struct ReplayCache {
+        /// Tokens remembered, oldest first, with their timestamps.
+        var order: [(token: String, time: Date)] = []
+        var tokens: Set<String> = []
+        /// Tokens whose events are being handled right now.
+        var claimed: Set<String> = []
+    }
+
     /// The key's bytes; a `SymmetricKey` is made per check because it is not `Sendable`.
     private let key: [UInt8]
     private let configuration: Configuration
-    /// Tokens seen, oldest first, with their timestamps; lock-guarded so `verify` can stay synchronous.
-    private let seen = NIOLockedValueBox<(order: [(token: String, time: Date)], tokens: Set<String>)>(([], []))
+    /// Lock-guarded so `verify` can stay synchronous.
+    private let cache = NIOLockedValueBox(ReplayCache())
 
     /// Creates a verifier.
     ///
@@ -54,7 +83,7 @@ public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     /// The verifier without its key.
     public var description: String { "MailgunWebhookVerifier(signingKey: <redacted>, freshness: \(configuration.freshness))" }
 
-    /// Decodes a webhook body and verifies its signature.
+    /// Decodes a JSON webhook body and verifies its signature.
     ///
     /// - Parameter payload: The JSON body Mailgun posted.
     /// - Returns: The event.
@@ -75,7 +104,21 @@ public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
     /// - Throws: `MailroomError` with `MailroomError.Code.invalidSignature`,
     ///   `MailroomError.Code.staleRequest` or `MailroomError.Code.replayedRequest`.
     public func verify(timestamp: String, token: String, signature: String) throws {
-        guard let seconds = Double(timestamp) else {
+        finish(try claim(timestamp: timestamp, token: token, signature: signature), handled: true)
+    }
+
+    /// Verifies one signature and holds its token: until ``finish(_:handled:)``, another request
+    /// with the same token is refused as a replay, and afterwards too when it was handled.
+    ///
+    /// - Parameters:
+    ///   - timestamp: Seconds since 1970, as Mailgun sends it.
+    ///   - token: Mailgun's random token.
+    ///   - signature: The hex HMAC-SHA256 of `timestamp + token`.
+    /// - Returns: The claim to finish once the event was handled or not.
+    /// - Throws: `MailroomError` with `MailroomError.Code.invalidSignature`,
+    ///   `MailroomError.Code.staleRequest` or `MailroomError.Code.replayedRequest`.
+    public func claim(timestamp: String, token: String, signature: String) throws -> Claim {
+        guard let seconds = Double(timestamp), seconds.isFinite else {
             throw MailroomError(code: .invalidSignature, field: "timestamp", message: "'\(timestamp.prefix(40))' is not a Unix timestamp")
         }
         guard !token.isEmpty else { throw MailroomError(code: .invalidSignature, field: "token", message: "the token is empty") }
@@ -87,29 +130,51 @@ public final class MailgunWebhookVerifier: Sendable, CustomStringConvertible {
         }
         let now = configuration.now()
         let time = Date(timeIntervalSince1970: seconds)
-        let window = Double(configuration.freshness.components.seconds)
-        guard abs(now.timeIntervalSince(time)) <= window else {
-            throw MailroomError(code: .staleRequest, field: "timestamp", message: "the timestamp is \(Int(now.timeIntervalSince(time).rounded())) s from now; at most \(Int(window)) s is accepted")
+        let age = now.timeIntervalSince(time)
+        let window = Self.seconds(configuration.freshness)
+        let skew = min(Self.seconds(configuration.allowedClockSkew), window)
+        guard age <= window else {
+            throw MailroomError(code: .staleRequest, field: "timestamp", message: "the timestamp is \(Int(age.rounded())) s old; at most \(Int(window)) s is accepted")
         }
-        try remember(token, at: time, now: now, window: window)
-    }
-
-    private func remember(_ token: String, at time: Date, now: Date, window: Double) throws {
-        let limit = max(1, configuration.maximumRememberedTokens)
-        let replayed = seen.withLockedValue { state -> Bool in
-            if state.tokens.contains(token) { return true }
-            // Forget what the freshness window would refuse anyway, then make room within the bound.
-            let expired = state.order.prefix { now.timeIntervalSince($0.time) > window }.count
-            let overflow = max(0, state.order.count - expired + 1 - limit)
-            for entry in state.order.prefix(expired + overflow) { state.tokens.remove(entry.token) }
-            state.order.removeFirst(expired + overflow)
-            state.tokens.insert(token)
-            state.order.append((token, time))
+        guard -age <= skew else {
+            throw MailroomError(code: .staleRequest, field: "timestamp", message: "the timestamp is \(Int((-age).rounded())) s in the future; at most \(Int(skew)) s is accepted")
+        }
+        let replayed = cache.withLockedValue { cache -> Bool in
+            if cache.tokens.contains(token) || cache.claimed.contains(token) { return true }
+            cache.claimed.insert(token)
             return false
         }
         if replayed {
             throw MailroomError(code: .replayedRequest, field: "token", message: "this token was already used; the request is a replay")
         }
+        return Claim(token: token, time: time)
+    }
+
+    /// Releases a claim: remembers the token when its event was handled, frees it for Mailgun's
+    /// retry when it was not.
+    ///
+    /// - Parameters:
+    ///   - claim: What ``claim(timestamp:token:signature:)`` returned.
+    ///   - handled: Whether the event was handled (answered 200).
+    public func finish(_ claim: Claim, handled: Bool) {
+        let now = configuration.now()
+        let window = Self.seconds(configuration.freshness)
+        let limit = max(1, configuration.maximumRememberedTokens)
+        cache.withLockedValue { cache in
+            cache.claimed.remove(claim.token)
+            guard handled, !cache.tokens.contains(claim.token) else { return }
+            // Forget what the freshness window would refuse anyway, then make room within the bound.
+            let expired = cache.order.prefix { now.timeIntervalSince($0.time) > window }.count
+            let overflow = max(0, cache.order.count - expired + 1 - limit)
+            for entry in cache.order.prefix(expired + overflow) { cache.tokens.remove(entry.token) }
+            cache.order.removeFirst(expired + overflow)
+            cache.tokens.insert(claim.token)
+            cache.order.append((claim.token, claim.time))
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func bytes(fromHex hex: String) -> [UInt8]? {

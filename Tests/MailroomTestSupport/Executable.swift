@@ -20,4 +20,29 @@ public enum Executable {
         }
         return nil
     }
+
+    /// Runs the program `name` from `PATH` with `arguments` and returns its standard output.
+    ///
+    /// - Throws: `ExecutableFailure` when it is missing or exits non-zero.
+    public static func run(_ name: String, _ arguments: [String]) throws -> String {
+        guard let url = find(name) else { throw ExecutableFailure(message: "\(name) is not on PATH") }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ExecutableFailure(message: "\(name) exited with \(process.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A helper program that could not be run or failed.
+public struct ExecutableFailure: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let message: String
+    /// The message.
+    public var description: String { message }
 }

@@ -48,4 +48,9 @@ public struct AnySuppressionStore: SuppressionStore {
     public func suppression(for address: EmailAddress, taggedWith tags: [String], logger: Logger) async throws -> Suppression? {
         try await base.suppression(for: address, taggedWith: tags, logger: logger)
     }
+
+    /// Forwards to the wrapped store, which may answer a batch with one query.
+    public func suppressions(for addresses: [EmailAddress], taggedWith tags: [String], logger: Logger) async throws -> [Suppression?] {
+        try await base.suppressions(for: addresses, taggedWith: tags, logger: logger)
+    }
 }

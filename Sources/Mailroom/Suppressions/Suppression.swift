@@ -19,6 +19,15 @@ public struct Suppression: Sendable, Hashable {
         public static let complaint = Kind("complaints")
         /// The three lists.
         public static let all: [Kind] = [.unsubscribe, .bounce, .complaint]
+
+        /// The list called `name` in Mailgun's API (`unsubscribes`, `bounces`, `complaints`), or
+        /// `nil` for any other name.
+        ///
+        /// - Parameter name: The list's name.
+        public init?(listName name: String) {
+            guard let kind = Self.all.first(where: { $0.name == name }) else { return nil }
+            self = kind
+        }
     }
 
     /// The tag that stands for every tag in an unsubscribe.

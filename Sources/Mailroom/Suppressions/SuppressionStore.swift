@@ -69,6 +69,18 @@ public protocol SuppressionStore: Sendable {
     /// - Returns: The suppression that applies, or `nil` when the address may receive the message.
     /// - Throws: ``MailroomError`` for a provider failure.
     func suppression(for address: EmailAddress, taggedWith tags: [String], logger: Logger) async throws -> Suppression?
+
+    /// The suppression that applies to each of `addresses` for a message tagged `tags`, in the
+    /// order given. The default asks ``suppression(for:taggedWith:logger:)`` once per address;
+    /// local stores answer a whole batch with one query.
+    ///
+    /// - Parameters:
+    ///   - addresses: The recipients.
+    ///   - tags: The message's tags.
+    ///   - logger: Where to log.
+    /// - Returns: One element per address: the suppression that applies, or `nil`.
+    /// - Throws: ``MailroomError`` for an invalid address or a provider failure.
+    func suppressions(for addresses: [EmailAddress], taggedWith tags: [String], logger: Logger) async throws -> [Suppression?]
 }
 
 extension SuppressionStore {
@@ -80,6 +92,17 @@ extension SuppressionStore {
             }
         }
         return nil
+    }
+
+    /// Asks ``suppression(for:taggedWith:logger:)`` for each address in turn.
+    public func suppressions(for addresses: [EmailAddress], taggedWith tags: [String], logger: Logger) async throws -> [Suppression?] {
+        for (index, address) in addresses.enumerated() { try address.validate(field: "addresses[\(index)]") }
+        var found: [Suppression?] = []
+        found.reserveCapacity(addresses.count)
+        for address in addresses {
+            found.append(try await suppression(for: address, taggedWith: tags, logger: logger))
+        }
+        return found
     }
 
     /// Whether a message tagged `tags` must not go to `address`.

@@ -1,25 +1,27 @@
 import Foundation
 import MultipartKit
-import NIOCore
+package import NIOCore
 
-/// The fields and files of a `multipart/form-data` or `application/x-www-form-urlencoded` body,
+/// Shared with MailgunMock (`package`): the fields and files of a `multipart/form-data` or `application/x-www-form-urlencoded` body,
 /// in order, with repeated names kept (Mailgun repeats `to`, `o:tag`, `attachment`, …).
-struct FormData {
-    struct File {
-        var name: String
-        var filename: String
-        var contentType: String
-        var content: [UInt8]
+package struct FormData {
+    package struct File {
+        package var name: String
+        package var filename: String
+        package var contentType: String
+        package var content: [UInt8]
     }
 
-    var fields: [(name: String, value: String)] = []
-    var files: [File] = []
+    package var fields: [(name: String, value: String)] = []
+    package var files: [File] = []
 
-    func first(_ name: String) -> String? { fields.first { $0.name == name }?.value }
-    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+    package init() {}
+
+    package func first(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+    package func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 
     /// Parses a request body by its Content-Type; `nil` when the type is neither form encoding.
-    static func parse(_ body: ByteBuffer, contentType: String?) throws -> FormData? {
+    package static func parse(_ body: ByteBuffer, contentType: String?) throws -> FormData? {
         let (type, parameters) = HeaderParameters.parse(contentType ?? "")
         switch type {
         case "multipart/form-data":
@@ -33,7 +35,7 @@ struct FormData {
     }
 
     /// Fields from `a=1&b=two+words&c=%40`, also used for query strings.
-    static func urlEncoded(_ text: String) -> FormData {
+    package static func urlEncoded(_ text: String) -> FormData {
         var form = FormData()
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -73,7 +75,7 @@ struct FormData {
         return form
     }
 
-    struct MalformedForm: Error {
-        var reason: String
+    package struct MalformedForm: Error {
+        package var reason: String
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Reads `value; key=token; key="quoted \" string"; key*=utf-8''%E2%82%AC` header values.
-enum HeaderParameters {
+/// Shared with MailgunMock (`package`): reads `value; key=token; key="quoted \" string"; key*=utf-8''%E2%82%AC` header values.
+package enum HeaderParameters {
     /// The value before the first `;`, lowercased, and the parameters by lowercased name.
     /// RFC 2231 extended (`key*`) and continued (`key*0*`, `key*1*`) parameters are joined and decoded.
-    static func parse(_ header: String) -> (value: String, parameters: [String: String]) {
+    package static func parse(_ header: String) -> (value: String, parameters: [String: String]) {
         var pieces: [String] = []
         var current = ""
         var inQuotes = false
@@ -64,7 +64,7 @@ enum HeaderParameters {
         return (value, plain)
     }
 
-    static func percentDecoded(_ text: String) -> [UInt8] {
+    package static func percentDecoded(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
