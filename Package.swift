@@ -146,6 +146,8 @@ let package = Package(
             name: "MailroomMailgunTests",
             dependencies: [
                 "MailroomMailgun",
+                "MailroomTesting",
+                "MailroomSQLite",
                 "MailgunMock",
                 "Mailroom",
                 "MailroomTestSupport",

@@ -72,6 +72,10 @@ package struct FormData {
         } catch {
             throw MalformedForm(reason: "the multipart body could not be parsed: \(error)")
         }
+        // The parser waits for more input rather than failing on a truncated body.
+        guard body.readableBytesView.firstRange(of: Array("--\(boundary)--".utf8)) != nil else {
+            throw MalformedForm(reason: "the multipart body ends before its closing boundary")
+        }
         return form
     }
 
