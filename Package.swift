@@ -128,10 +128,17 @@ let package = Package(
             path: "Samples/WelcomeEmail"
         ),
         // Helpers shared by the test targets: the independent MIME parser (Python's `email`
-        // package), PATH lookup and temporary directories. Not a product.
+        // package), PATH lookup, temporary directories, signed webhook fixtures and a loopback
+        // webhook server. Not a product.
         .target(
             name: "MailroomTestSupport",
-            dependencies: ["Mailroom"],
+            dependencies: [
+                "Mailroom",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/MailroomTestSupport"
         ),
         .testTarget(
@@ -201,6 +208,7 @@ let package = Package(
             name: "MailgunMockTests",
             dependencies: [
                 "MailgunMock",
+                "MailroomMailgun",
                 "Mailroom",
                 "MailroomTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
