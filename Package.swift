@@ -109,6 +109,7 @@ let package = Package(
                 "Mailroom",
                 "MailroomMailgun",
                 "MailroomArchive",
+                "MailroomSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -221,6 +222,8 @@ let package = Package(
             dependencies: [
                 "mailroom",
                 "MailgunMock",
+                "MailroomMailgun",
+                "MailroomSQLite",
                 "Mailroom",
                 "MailroomTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -25,6 +25,11 @@ enum CommandLineFailure {
         return logger
     }()
 
+    /// One `mailroom: …` line on stderr, for what a person should know but a script should not parse.
+    static func writeNotice(_ line: String) {
+        FileHandle.standardError.write(Data("mailroom: \(line)\n".utf8))
+    }
+
     static func writeError(_ line: String) {
         let flattened = line.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         FileHandle.standardError.write(Data("mailroom: error: \(flattened)\n".utf8))

@@ -34,6 +34,9 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(name: .customLong("test-mode"), help: "Accept the message without delivering it.")
     var testMode = false
 
+    @Option(name: .customLong("suppressions-db"), help: "Skip recipients the local suppression mirror lists (default: MAILROOM_SUPPRESSIONS_DB; none when unset).")
+    var suppressionsDB: String?
+
     @Flag(help: "Print the receipt as JSON.")
     var json = false
 
@@ -51,10 +54,10 @@ struct SendCommand: AsyncParsableCommand {
                 email.options.testMode = testMode
                 email.options.mailgun.extra = try Self.parseFields(fields)
             }
-            let choice = try CommandMailer(connection)
-            let receipt = try await choice.mailer.send(email, logger: CommandLineFailure.logger)
-            choice.announce()
-            try ReceiptPrinter.print([receipt], json: json)
+            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB).sending { mailer in
+                [try await mailer.send(email, logger: CommandLineFailure.logger)]
+            }
+            try ReceiptPrinter.print(receipts, json: json)
         }
     }
 

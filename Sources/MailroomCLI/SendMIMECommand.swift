@@ -21,6 +21,9 @@ struct SendMIMECommand: AsyncParsableCommand {
 
     @OptionGroup var connection: MailgunConnectionOptions
 
+    @Option(name: .customLong("suppressions-db"), help: "Skip recipients the local suppression mirror lists (default: MAILROOM_SUPPRESSIONS_DB; none when unset).")
+    var suppressionsDB: String?
+
     @Flag(help: "Print the receipt as JSON.")
     var json = false
 
@@ -37,10 +40,10 @@ struct SendMIMECommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw MailroomError.invalidValue(field: "file", "cannot read \(file)")
             }
-            let choice = try CommandMailer(connection)
-            let receipt = try await choice.mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)
-            choice.announce()
-            try ReceiptPrinter.print([receipt], json: json)
+            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB).sending { mailer in
+                [try await mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)]
+            }
+            try ReceiptPrinter.print(receipts, json: json)
         }
     }
 }
