@@ -242,3 +242,30 @@ for target in package.targets where [.regular, .executable, .test].contains(targ
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
     target.swiftSettings = settings
 }
+
+// libFuzzer targets (`Fuzz/`), added only when MAILROOM_FUZZ=1 so that nobody else builds them:
+// `Fuzz/run` builds and runs them. Our libraries are compiled with the fuzzer's coverage and
+// AddressSanitizer; the dependencies are not instrumented.
+if Context.environment["MAILROOM_FUZZ"] == "1" {
+    let sanitizers = ["-sanitize=fuzzer,address"]
+    for target in package.targets where ["Mailroom", "MailroomMailgun"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitizers)]
+    }
+    let fuzzers: [(name: String, folder: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-webhook-json", "WebhookJSON", ["Mailroom", "MailroomMailgun"]),
+        ("fuzz-webhook-form", "WebhookForm", ["Mailroom", "MailroomMailgun"]),
+        ("fuzz-email-address", "EmailAddressParsing", ["Mailroom"]),
+        ("fuzz-header-encoding", "HeaderEncoding", ["Mailroom"]),
+    ]
+    package.targets.append(.target(name: "FuzzerSupport", path: "Fuzz/Support", linkerSettings: [.unsafeFlags(sanitizers)]))
+    for fuzzer in fuzzers {
+        package.targets.append(.executableTarget(
+            name: fuzzer.name,
+            dependencies: fuzzer.dependencies + ["FuzzerSupport"],
+            path: "Fuzz/\(fuzzer.folder)",
+            swiftSettings: [.unsafeFlags(sanitizers)],
+            // lld: gold fails on these binaries' debug information.
+            linkerSettings: [.unsafeFlags(sanitizers + ["-use-ld=lld"])]
+        ))
+    }
+}

@@ -49,6 +49,7 @@ package struct FormData {
     }
 
     private static func multipart(_ body: ByteBuffer, boundary: String) throws -> FormData {
+        try checkHeaderNames(Array(body.readableBytesView), boundary: Array("--\(boundary)".utf8))
         var form = FormData()
         var headers: [(String, String)] = []
         var content: [UInt8] = []
@@ -77,6 +78,28 @@ package struct FormData {
             throw MalformedForm(reason: "the multipart body ends before its closing boundary")
         }
         return form
+    }
+
+    /// MultipartKit 4.7.1 traps (an array index out of range) on a header-name byte of 0x80 or
+    /// more, which a hostile body can send; such bodies are refused here before it sees them.
+    /// A header name is what precedes the first colon of a header line (RFC 7578: ASCII).
+    private static func checkHeaderNames(_ bytes: [UInt8], boundary: [UInt8]) throws {
+        let crlf: [UInt8] = [0x0D, 0x0A]
+        var searchFrom = 0
+        while let delimiter = bytes[searchFrom...].firstRange(of: boundary) {
+            guard let lineEnd = bytes[delimiter.upperBound...].firstRange(of: crlf) else { return }
+            var position = lineEnd.upperBound
+            // Header lines run until the empty line.
+            while position < bytes.count {
+                let end = bytes[position...].firstRange(of: crlf)?.lowerBound ?? bytes.count
+                if end == position { break }
+                let line = bytes[position..<end]
+                let name = line.prefix { $0 != UInt8(ascii: ":") }
+                if name.contains(where: { $0 >= 0x80 }) { throw MalformedForm(reason: "a part's header name is not ASCII") }
+                position = min(end + 2, bytes.count)
+            }
+            searchFrom = position
+        }
     }
 
     package struct MalformedForm: Error {

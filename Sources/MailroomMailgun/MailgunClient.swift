@@ -1,7 +1,6 @@
 /// Public because `HTTPClient` is injected through this file's public API.
 public import AsyncHTTPClient
-/// Public because `Logger` appears in this file's public API.
-public import Logging
+import Logging
 import Foundation
 import Mailroom
 import Metrics

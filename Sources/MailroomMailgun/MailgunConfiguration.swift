@@ -1,5 +1,4 @@
-/// Public because `ProcessInfo` and `Duration`-carrying types appear in this file's public API.
-public import Foundation
+import Foundation
 /// Public because `MetricsFactory` appears in this file's public API.
 public import CoreMetrics
 import Mailroom

@@ -282,3 +282,15 @@ actor EventLog {
         #expect(throws: MailroomError.self) { _ = try verifier.claim(timestamp: Self.timestamp, token: token, signature: signature) }
     }
 }
+
+/// Inputs the fuzzers found, kept as regression tests.
+@Suite struct WebhookFuzzFindingsTests {
+    @Test func aNonASCIIPartHeaderNameIsRefusedNotATrap() async {
+        // MultipartKit 4.7.1 indexes a 128-entry table with the byte; 0x9A used to crash the process.
+        let body: [UInt8] = Array("--XyZ\r\nContent-Dispo".utf8) + [0x9A, 0xC9] + Array("sition: form-data; name=\"event\"\r\n\r\ncomplained\r\n--XyZ--\r\n".utf8)
+        let receiver = MailgunWebhookReceiver(signingKey: "k", store: nil)
+        let response = await receiver.receive(body: body, contentType: "multipart/form-data; boundary=XyZ", logger: WebhookReceiverTests.logger)
+        #expect(response.status == 406)
+        #expect(response.body == "rejected: body: a part's header name is not ASCII")
+    }
+}
