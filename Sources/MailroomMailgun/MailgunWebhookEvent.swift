@@ -305,10 +305,12 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
 
     // MARK: Lenient values
 
-    /// `id@host` and `<id@host>` both become `<id@host>`.
+    /// `id@host`, `<id@host>` and half-bracketed forms all become `<id@host>`.
     static func bracketed(_ id: String?) -> String? {
-        guard let id = id?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
-        return id.hasPrefix("<") ? id : "<\(id)>"
+        guard var core = id?.trimmingCharacters(in: .whitespaces)[...], !core.isEmpty else { return nil }
+        if core.hasPrefix("<") { core = core.dropFirst() }
+        if core.hasSuffix(">") { core = core.dropLast() }
+        return core.isEmpty ? nil : "<\(core)>"
     }
 
     /// Float seconds, as Mailgun sends them; milli- and nanoseconds (as the spec claims) are scaled.

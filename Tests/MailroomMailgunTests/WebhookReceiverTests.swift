@@ -294,3 +294,16 @@ actor EventLog {
         #expect(response.body == "rejected: body: a part's header name is not ASCII")
     }
 }
+
+extension WebhookFuzzFindingsTests {
+    @Test(arguments: [
+        ("20261201.1@acme.test", "<20261201.1@acme.test>"),
+        ("<20261201.1@acme.test>", "<20261201.1@acme.test>"),
+        ("<02612011t>jjjj", "<02612011t>jjjj>"),
+        (" half@acme.test> ", "<half@acme.test>"),
+    ])
+    func messageIDsAreAlwaysBracketed(given: String, expected: String) throws {
+        let body = #"{"signature":{"timestamp":"1","token":"t","signature":"s"},"event-data":{"event":"opened","message":{"headers":{"message-id":"\#(given)"}}}}"#
+        #expect(try MailgunWebhookEvent(json: Data(body.utf8)).messageID == expected)
+    }
+}
