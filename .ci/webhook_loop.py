@@ -1,0 +1,90 @@
+"""The webhook loop with every piece a separate process, as a user would run it.
+
+mailgun-mock posts signed events to the webhook-receiver sample, which fills the SQLite mirror;
+`mailroom send --suppressions-db` then skips the bounced and complained recipients and makes no
+request to Mailgun's suppression endpoints. Uses the debug build in .build/debug.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BIN = os.path.join(os.getcwd(), ".build", "debug")
+KEY = "key-ci-loop"
+SIGNING_KEY = "whsec-ci-loop"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_line(process, what):
+    line = process.stdout.readline().decode()
+    if not line:
+        raise SystemExit(f"{what} exited before it listened: {process.stderr.read().decode()}")
+    return line.strip()
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def post(url, body):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+work = tempfile.mkdtemp(prefix="mailroom-loop-")
+database = os.path.join(work, "suppressions.sqlite")
+receiver_port = free_port()
+env = dict(os.environ, MAILGUN_WEBHOOK_SIGNING_KEY=SIGNING_KEY, MAILROOM_SUPPRESSIONS_DB=database)
+receiver = subprocess.Popen([f"{BIN}/webhook-receiver-sample", "--port", str(receiver_port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
+mock = subprocess.Popen([f"{BIN}/mailgun-mock", "--api-key", KEY, "--domain", "acme.test",
+                         "--webhook-url", f"http://127.0.0.1:{receiver_port}/webhooks/mailgun", "--signing-key", SIGNING_KEY],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
+try:
+    print("loop:", wait_for_line(receiver, "the receiver"))
+    base = wait_for_line(mock, "the mock")
+    print("loop: mailgun-mock at", base)
+    post(f"{base}/mock/outcomes", {"recipient": "gone@example.com", "outcome": "bounce"})
+    post(f"{base}/mock/outcomes", {"recipient": "angry@example.com", "outcome": "complain"})
+    send_env = dict(env, MAILGUN_API_KEY=KEY, MAILGUN_BASE_URL=base, MAILGUN_DOMAIN="acme.test")
+    send = [f"{BIN}/mailroom", "send", "--from", "Acme <hello@acme.test>", "--to", "ok@example.com",
+            "--to", "gone@example.com", "--to", "angry@example.com", "--subject", "Hello", "--text", "Hi", "--json"]
+    first = json.loads(subprocess.run(send, env=send_env, cwd=work, check=True, capture_output=True).stdout)
+    assert first["accepted"] == ["ok@example.com", "gone@example.com", "angry@example.com"], first
+
+    # accepted x3, delivered (ok), failed (gone), delivered + complained (angry).
+    deadline = time.monotonic() + 30
+    while True:
+        deliveries = get(f"{base}/mock/webhooks/deliveries")["items"]
+        done = [d for d in deliveries if d["attempts"] and d["attempts"][-1].get("status") == 200]
+        if len(done) >= 7 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(done) == 7, [(d["event"], d["attempts"]) for d in deliveries]
+    assert all(d["messageID"] == first["id"] for d in deliveries), "every event names the receipt's Message-ID"
+
+    before = len(get(f"{base}/mock/requests")["items"])
+    second = json.loads(subprocess.run(send, env=send_env, cwd=work, check=True, capture_output=True).stdout)
+    assert second["accepted"] == ["ok@example.com"], second
+    assert second["suppressed"] == ["gone@example.com", "angry@example.com"], second
+    during = get(f"{base}/mock/requests")["items"][before:]
+    assert [(r["method"], r["path"]) for r in during] == [("POST", "/v3/acme.test/messages")], during
+    print("loop: bounce and complaint came back as signed webhooks; the next send skipped both with no suppression request")
+finally:
+    for process in (mock, receiver):
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
