@@ -115,8 +115,7 @@ public actor InMemorySuppressionStore: SuppressionReplica {
             if entry.kind != kind { throw MailroomError.invalidValue(field: "page[\(index)]", "a \(entry.kind) entry in a page of \(kind)") }
         }
         for entry in page {
-            var row = Row(suppression: Self.normalised(entry, now: now()), updatedAt: now(), seenBySync: checkpoint.startedAt)
-            if row.suppression.kind == .unsubscribe && row.suppression.tags.isEmpty { row.suppression.tags = [Suppression.allTags] }
+            let row = Row(suppression: Self.normalised(entry, now: now()), updatedAt: now(), seenBySync: checkpoint.startedAt)
             tables[kind, default: [:]][entry.address.mailbox.lowercased()] = row
         }
         checkpoint.cursor = next
