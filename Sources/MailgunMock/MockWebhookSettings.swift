@@ -1,6 +1,6 @@
 /// Where the mock posts events and how it signs them: set with the configuration, the
 /// `mailgun-mock` flags `--webhook-url` and `--signing-key`, or `PUT /mock/webhooks`.
-public struct MockWebhookSettings: Sendable, Hashable, Codable {
+public struct MockWebhookSettings: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The webhook types Mailgun lets one subscribe to.
     public static let types = ["accepted", "delivered", "opened", "clicked", "unsubscribed", "complained", "permanent_fail", "temporary_fail"]
 
@@ -33,6 +33,11 @@ public struct MockWebhookSettings: Sendable, Hashable, Codable {
     /// - Returns: The settings.
     public static func all(to url: String, signingKey: String) -> MockWebhookSettings {
         MockWebhookSettings(signingKey: signingKey, urls: Dictionary(uniqueKeysWithValues: types.map { ($0, [url]) }))
+    }
+
+    /// The settings without the signing key.
+    public var description: String {
+        "MockWebhookSettings(signingKey: \(signingKey == nil ? "none" : "<redacted>"), urls: \(urls), retryDelays: \(retryDelays))"
     }
 
     enum CodingKeys: String, CodingKey {

@@ -121,6 +121,8 @@ actor ScriptedReceiver {
             #expect(put.status == 200)
             let settings = try await client.request(.GET, "/mock/webhooks", credentials: .none)
             #expect(!settings.text.contains("whsec-x"))
+            #expect(settings.json()["signingKey"] as? String == "<set>")
+            #expect(!"\(MockWebhookSettings(signingKey: "whsec-x"))".contains("whsec-x"))
             #expect(settings.json()["urls"] as? [String: [String]] == ["delivered": ["http://127.0.0.1:9/h"]])
             let unknown = try await client.request(.PUT, "/mock/webhooks", .json(#"{"urls":{"bogus":["http://x"]}}"#), credentials: .none)
             #expect(unknown.status == 400)

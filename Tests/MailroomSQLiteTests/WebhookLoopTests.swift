@@ -2,9 +2,11 @@ import Foundation
 import Logging
 import MailgunMock
 import Mailroom
+import MailroomConformance
 import MailroomMailgun
 import MailroomSQLite
 import MailroomTestSupport
+import MailroomTesting
 import Testing
 
 /// The whole loop over loopback: Mailgun (the mock) reports bounces and complaints to the app's
@@ -81,6 +83,19 @@ import Testing
                 #expect(listed.map(\.address.mailbox) == bounces.map(\.address.mailbox))
                 #expect(try await local.get(.unsubscribe, address: "news@example.com", logger: Self.logger)?.tags == ["news"])
                 #expect(try await local.get(.complaint, address: "stale@example.com", logger: Self.logger) == nil)
+            }
+        }
+    }
+
+    /// The mirror is a `SuppressionStore` like any other: Mailgun (the mock) behind, SQLite in front.
+    @Test(arguments: MailroomConformance.suppressionStoreChecks)
+    func theMirrorConforms(check: ConformanceCheck) async throws {
+        let directory = try TemporaryDirectory()
+        try await MailgunMock.withRunning(.init(apiKeys: [Self.apiKey], domains: ["acme.test"])) { mock in
+            let client = MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.apiKey, region: .custom(mock.baseURL), domain: "acme.test", retry: .never))
+            try await SQLiteSuppressionStore.withStore(path: directory.path + "/mirror.sqlite") { local in
+                let mirror = MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: client), local: local)
+                try await check.run(on: MailroomImplementation(name: "mirror", mailer: InMemoryMailer(), suppressions: mirror, alerts: InMemoryAlertSink(), delivered: { [] }))
             }
         }
     }
