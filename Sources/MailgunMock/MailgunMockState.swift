@@ -184,8 +184,7 @@ actor MailgunMockState {
     /// outcome to the suppression tables; `nil` when no webhook is configured.
     func webhookJob(for message: MockMessage) -> WebhookDispatcher.Job? {
         let factory = MockEventFactory(message: message, now: now())
-        var deliveries: [MockWebhookDelivery] = []
-        var retryable: [Bool] = []
+        var deliveries: [WebhookDispatcher.Job.Delivery] = []
         for recipient in message.recipients {
             let table = suppressingTable(domain: message.domain, address: recipient, tags: factory.tags)
             let outcome = table == nil ? outcomes[recipient.lowercased()] ?? .delivered : .delivered
@@ -193,16 +192,17 @@ actor MailgunMockState {
             guard let key = webhookSettings.signingKey else { continue }
             for event in factory.events(for: recipient, outcome: outcome, suppressedBy: table) {
                 for url in webhookSettings.urls[event.webhook] ?? [] {
-                    deliveries.append(MockWebhookDelivery(
+                    let record = MockWebhookDelivery(
                         webhook: event.webhook, event: event.kind, recipient: recipient, messageID: message.id, url: url,
                         body: WebhookDispatcher.signedBody(event.data, key: key, at: now()), attempts: []
-                    ))
-                    retryable.append(event.webhook != "delivered")
+                    )
+                    // Mailgun never retries delivered notifications.
+                    deliveries.append(.init(record: record, retryable: event.webhook != "delivered"))
                 }
             }
         }
         guard !deliveries.isEmpty else { return nil }
-        return WebhookDispatcher.Job(deliveries: deliveries, retryable: retryable, retryDelays: webhookSettings.retryDelays)
+        return WebhookDispatcher.Job(deliveries: deliveries, retryDelays: webhookSettings.retryDelays)
     }
 
     /// The table that already stops mail to `address`, as Mailgun checks before delivering.

@@ -11,8 +11,12 @@ import ServiceLifecycle
 struct WebhookDispatcher: Service {
     /// Events of one accepted message, queued together so they arrive in order.
     struct Job: Sendable {
-        var deliveries: [MockWebhookDelivery]
-        var retryable: [Bool]
+        struct Delivery: Sendable {
+            var record: MockWebhookDelivery
+            var retryable: Bool
+        }
+
+        var deliveries: [Delivery]
         var retryDelays: [Duration]
     }
 
@@ -30,8 +34,8 @@ struct WebhookDispatcher: Service {
     }
 
     private func deliver(_ job: Job) async {
-        for (index, delivery) in job.deliveries.enumerated() {
-            var delivery = delivery
+        for planned in job.deliveries {
+            var delivery = planned.record
             let slot = await state.beginDelivery(delivery)
             var attempt = 0
             while true {
@@ -39,7 +43,7 @@ struct WebhookDispatcher: Service {
                 delivery.attempts.append(.init(status: result.status, error: result.error, at: await state.currentDate()))
                 await state.updateDelivery(slot, delivery)
                 let done = result.status == 200 || result.status == 406
-                guard !done, job.retryable[index], attempt < job.retryDelays.count, !Task.isCancelled else { break }
+                guard !done, planned.retryable, attempt < job.retryDelays.count, !Task.isCancelled else { break }
                 try? await Task.sleep(for: job.retryDelays[attempt])
                 attempt += 1
             }

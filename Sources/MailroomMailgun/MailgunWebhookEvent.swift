@@ -131,7 +131,7 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
     public var tags: [String]
     /// The message's headers Mailgun reports (`message-id`, `from`, `to`, `subject`), names lower-cased.
     public var messageHeaders: [String: String]
-    /// The message's Message-ID in angle brackets, as ``Mailroom/SendReceipt/id`` of the send that
+    /// The message's Message-ID in angle brackets, as `SendReceipt.id` of the send that
     /// produced it has it (events carry it without brackets).
     public var messageID: String?
     /// The link a `clicked` event followed.
