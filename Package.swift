@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MailroomConformance", targets: ["MailroomConformance"]),
         .library(name: "MailroomArchive", targets: ["MailroomArchive"]),
         .library(name: "MailroomSQLite", targets: ["MailroomSQLite"]),
+        .library(name: "MailroomHummingbird", targets: ["MailroomHummingbird"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["mailroom"]),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -77,6 +79,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Mailroom inside a Hummingbird 2 app: the webhook controller, the error middleware, the
+        // mirror as a Service, configuration from swift-configuration (which Hummingbird brings).
+        .target(
+            name: "MailroomHummingbird",
+            dependencies: [
+                "Mailroom",
+                "MailroomMailgun",
+                "MailroomSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "MailgunMock",
             dependencies: [
@@ -110,6 +127,8 @@ let package = Package(
                 "MailroomMailgun",
                 "MailroomArchive",
                 "MailroomSQLite",
+                "MailroomHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,6 +146,29 @@ let package = Package(
             name: "welcome-email-sample",
             dependencies: ["Mailroom", "MailroomMailgun", "MailroomArchive"],
             path: "Samples/WelcomeEmail"
+        ),
+        // Samples/HummingbirdApp: the app's code as a library (so its tests can build it), the
+        // executable that runs it, and its tests.
+        .target(
+            name: "HummingbirdSample",
+            dependencies: [
+                "Mailroom", "MailroomMailgun", "MailroomSQLite", "MailroomArchive", "MailroomHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Samples/HummingbirdApp/App"
+        ),
+        .executableTarget(
+            name: "hummingbird-sample",
+            dependencies: [
+                "HummingbirdSample",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/HummingbirdApp/Run"
         ),
         .executableTarget(
             name: "webhook-receiver-sample",
@@ -216,6 +258,39 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MailroomHummingbirdTests",
+            dependencies: [
+                "MailroomHummingbird",
+                "MailroomMailgun",
+                "MailroomSQLite",
+                "MailroomTesting",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "HummingbirdSampleTests",
+            dependencies: [
+                "HummingbirdSample",
+                "MailroomTesting",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/HummingbirdApp/Tests"
+        ),
+        .testTarget(
             name: "MailgunMockTests",
             dependencies: [
                 "MailgunMock",
@@ -236,6 +311,9 @@ let package = Package(
                 "MailroomSQLite",
                 "Mailroom",
                 "MailroomTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

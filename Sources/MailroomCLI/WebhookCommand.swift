@@ -5,13 +5,13 @@ import Mailroom
 import MailroomMailgun
 import MailroomSQLite
 
-/// `mailroom webhook verify|receive`: webhook signatures and captured deliveries, with
+/// `mailroom webhook verify|receive|serve`: webhook signatures, captured deliveries and a receiving server, with
 /// `MAILGUN_WEBHOOK_SIGNING_KEY` (never the API key).
 struct WebhookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhook",
         abstract: "Webhook tools.",
-        subcommands: [Verify.self, Receive.self]
+        subcommands: [Verify.self, Receive.self, WebhookServeCommand.self]
     )
 
     /// The signing key from the environment, or a configuration error naming the variable.

@@ -146,21 +146,25 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - body: The request body.
-    ///   - contentType: The request's `Content-Type`; a body without one is read as JSON.
+    ///   - contentType: The request's `Content-Type`; without one, a body that starts with `{` is
+    ///     read as JSON and any other as a URL-encoded form.
     /// - Throws: `MailroomError` with `MailroomError.Code.invalidJSON` (JSON) or
     ///   `MailroomError.Code.invalidValue` (forms) naming the missing or malformed field.
     public init(body: Data, contentType: String?) throws {
-        let type = HeaderParameters.parse(contentType ?? "").value
+        let declared = HeaderParameters.parse(contentType ?? "").value
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let sniffed = first == UInt8(ascii: "{") ? "application/json" : "application/x-www-form-urlencoded"
+        let type = declared.isEmpty ? sniffed : declared
         switch type {
         case "application/x-www-form-urlencoded", "multipart/form-data":
             let form: FormData?
             do {
-                form = try FormData.parse(ByteBuffer(bytes: body), contentType: contentType)
+                form = try FormData.parse(ByteBuffer(bytes: body), contentType: declared.isEmpty ? sniffed : contentType)
             } catch let error as FormData.MalformedForm {
                 throw MailroomError.invalidValue(field: "body", error.reason)
             }
             try self.init(legacyForm: form?.fields ?? [])
-        case "", "application/json":
+        case "application/json":
             try self.init(json: body)
         default:
             throw MailroomError.invalidValue(field: "content-type", "'\(type.prefix(60))' is neither JSON nor a form")
@@ -195,7 +199,7 @@ public struct MailgunWebhookEvent: Sendable, Hashable {
         format = .json
         kind = Kind(rawValue: try text(data, "event", "event-data.event"))
         id = data["id"] as? String
-        timestamp = Self.date(data["timestamp"] as? NSNumber)
+        timestamp = Self.date(data["timestamp"] as? NSNumber ?? (data["timestamp"] as? String).flatMap(Double.init).map(NSNumber.init(value:)))
         logLevel = data["log-level"] as? String
         recipient = data["recipient"] as? String
         severity = (data["severity"] as? String).map(Severity.init(rawValue:))

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import MailgunMock
@@ -5,6 +6,8 @@ import Mailroom
 import MailroomMailgun
 import MailroomSQLite
 import MailroomTestSupport
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// `mailroom suppressions sync`, `send --suppressions-db` and `webhook receive`, run as processes.
@@ -159,5 +162,55 @@ import Testing
         }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         #expect(try Self.count(database, "select count(*) from suppressions where kind = 'complaints'") == 12)
+    }
+}
+
+/// `mailroom webhook serve` as a subprocess receiving signed events over loopback.
+@Suite struct WebhookServeCommandTests {
+    @Test func servesTheControllerAndAppliesEventsToTheMirror() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.path + "/mirror.sqlite"
+        let key = "whsec-serve"
+        let process = try MailroomExecutable.makeProcess(
+            ["webhook", "serve", "--port", "0", "--path", "/hooks", "--db", database],
+            environment: ["MAILGUN_WEBHOOK_SIGNING_KEY": key], directory: directory.path
+        )
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // The first stdout line is the URL to configure: http://127.0.0.1:PORT/hooks -> DB
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try #require(line.split(separator: " ").first.map(String.init))
+        #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/hooks"))
+
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        for fixture in ["complained", "unsubscribed"] {
+            #expect(try await Self.post(try WebhookFixtures.signedJSON(fixture, key: key, timestamp: timestamp), to: url) == 200)
+        }
+        #expect(try await Self.post(try WebhookFixtures.signedJSON("complained", key: "wrong", timestamp: timestamp), to: url) == 406)
+
+        process.terminate()
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.components(separatedBy: "webhook handled").count - 1 == 2, "one log line per event: \(log)")
+        #expect(log.contains("webhook refused"))
+        #expect(!log.contains(key))
+        #expect(try SuppressionMirrorCommandTests.count(database, "select count(*) from suppressions") == 2)
+    }
+
+    static func post(_ body: Data, to url: String) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
     }
 }

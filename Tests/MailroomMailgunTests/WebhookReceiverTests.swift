@@ -307,3 +307,26 @@ extension WebhookFuzzFindingsTests {
         #expect(try MailgunWebhookEvent(json: Data(body.utf8)).messageID == expected)
     }
 }
+
+/// Shapes the fixtures do not show: Mailgun's lenient variants.
+@Suite struct WebhookLenientShapesTests {
+    @Test func aBodyWithoutAContentTypeIsSniffed() async throws {
+        let key = WebhookReceiverTests.key
+        let receiver = MailgunWebhookReceiver(signingKey: key, store: nil, configuration: .init(now: { WebhookReceiverTests.now }))
+        let json = try WebhookFixtures.signedJSON("opened", key: key, timestamp: WebhookReceiverTests.timestamp)
+        #expect(await receiver.receive(body: json, contentType: nil, logger: WebhookReceiverTests.logger).status == 200)
+        let form = try WebhookFixtures.signedForm("legacy-dropped", key: key, timestamp: WebhookReceiverTests.timestamp)
+        let answer = await receiver.receive(body: form, contentType: "", logger: WebhookReceiverTests.logger)
+        #expect(answer.status == 200, "\(answer.body)")
+        #expect(answer.event?.format == .legacyForm)
+    }
+
+    @Test func numbersAndStringsAreReadEitherWay() throws {
+        let body = #"{"signature":{"timestamp":1795255400,"token":"t","signature":"s"},"event-data":{"event":"failed","timestamp":"1795255401.25","tags":null,"user-variables":null,"delivery-status":{"code":"550","attempt-no":"2"}}}"#
+        let event = try MailgunWebhookEvent(json: Data(body.utf8))
+        #expect(event.signature.timestamp == "1795255400")
+        #expect(event.timestamp == Date(timeIntervalSince1970: 1_795_255_401.25))
+        #expect(event.tags.isEmpty && event.userVariables.isEmpty)
+        #expect(event.deliveryStatus?.code == 550 && event.deliveryStatus?.attempt == 2)
+    }
+}
