@@ -110,4 +110,15 @@ import Testing
         #expect(try JSONDecoder().decode([EmailAddress].self, from: data) == [jane])
         #expect(throws: MailroomError.self) { try JSONDecoder().decode([EmailAddress].self, from: Data(#"["nope"]"#.utf8)) }
     }
+
+    /// The address fuzzer's finding: a display name ending in a tab printed unquoted, so parsing
+    /// the printed form trimmed the tab away.
+    @Test(arguments: ["Doe\u{FFFD} \u{FFFD}\t", " Leading", "Trailing ", "Plain Name"])
+    func displayNamesWithEdgeWhitespaceRoundTrip(name: String) throws {
+        let address = try EmailAddress(mailbox: "zae+news@example.com", displayName: name)
+        let again = try EmailAddress(address.description)
+        #expect(again.displayName == name)
+        #expect(again.mailbox == address.mailbox)
+        #expect(address.description.hasPrefix("\"") == (name != "Plain Name"))
+    }
 }

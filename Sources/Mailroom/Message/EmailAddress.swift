@@ -96,7 +96,11 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     /// This is not header syntax: the MIME renderer encodes non-ASCII names.
     public var description: String {
         guard let displayName else { return mailbox }
+        // Quoted when a special would end the phrase, or when whitespace at either end would be
+        // trimmed away on parsing (the fuzzer's round trip found the tab that went missing).
         let needsQuotes = displayName.unicodeScalars.contains { Self.phraseSpecials.contains($0) }
+            || displayName.unicodeScalars.first.map(\.properties.isWhitespace) == true
+            || displayName.unicodeScalars.last.map(\.properties.isWhitespace) == true
         if needsQuotes {
             let escaped = displayName.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"")
