@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 BIN = os.path.join(os.getcwd(), ".build", "debug")
@@ -83,6 +84,60 @@ try:
     print("loop: bounce and complaint came back as signed webhooks; the next send skipped both with no suppression request")
 finally:
     for process in (mock, receiver):
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def signup(port, name, address):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/signup", data=json.dumps({"name": name, "email": address}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+app_port = free_port()
+app_work = tempfile.mkdtemp(prefix="mailroom-hummingbird-")
+mock = subprocess.Popen([f"{BIN}/mailgun-mock", "--api-key", KEY, "--domain", "acme.test",
+                         "--webhook-url", f"http://127.0.0.1:{app_port}/webhooks/mailgun", "--signing-key", SIGNING_KEY],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=app_work)
+app = None
+try:
+    base = wait_for_line(mock, "the mock")
+    app_env = dict(os.environ, MAILGUN_API_KEY=KEY, MAILGUN_DOMAIN="acme.test", MAILGUN_BASE_URL=base,
+                   MAILGUN_WEBHOOK_SIGNING_KEY=SIGNING_KEY)
+    app = subprocess.Popen([f"{BIN}/hummingbird-sample", "--port", str(app_port)], env=app_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=app_work)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{app_port}/health", timeout=2) as response:
+                assert response.read() == b"ok"
+                break
+        except OSError:
+            if app.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"hummingbird-sample did not start: {app.stderr.read().decode() if app.poll() is not None else 'timeout'}")
+            time.sleep(0.1)
+    post(f"{base}/mock/outcomes", {"recipient": "gone@example.com", "outcome": "bounce"})
+    status, first = signup(app_port, "Gone", "gone@example.com")
+    assert status == 202 and first["accepted"] == ["gone@example.com"], first
+    deadline = time.monotonic() + 30
+    while len([d for d in get(f"{base}/mock/webhooks/deliveries")["items"] if d["attempts"]]) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    status, second = signup(app_port, "Gone", "gone@example.com")
+    assert status == 202 and second == {"id": None, "accepted": [], "suppressed": ["gone@example.com"]}, second
+    try:
+        signup(app_port, "Bob", "bob")
+        raise SystemExit("a bad address was accepted")
+    except urllib.error.HTTPError as error:
+        assert error.code == 400 and json.loads(error.read())["field"] == "email"
+    print("loop: hummingbird-sample received the bounce as a webhook and the next signup came back suppressed")
+finally:
+    for process in (mock, app):
+        if process is None:
+            continue
         process.terminate()
         try:
             process.wait(timeout=10)

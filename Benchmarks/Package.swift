@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
@@ -60,9 +61,14 @@ let package = Package(
                 .product(name: "Mailroom", package: "Mailroom"),
                 .product(name: "MailroomMailgun", package: "Mailroom"),
                 .product(name: "MailroomSQLite", package: "Mailroom"),
+                .product(name: "MailroomHummingbird", package: "Mailroom"),
                 .product(name: "MailgunMock", package: "Mailroom"),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/SuppressionMirror",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

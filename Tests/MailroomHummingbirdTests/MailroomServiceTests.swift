@@ -119,3 +119,80 @@ actor CloseRecord {
         #expect(missing?.field == "apiKey")
     }
 }
+
+/// A SQLite replica that calls `afterPage` once a given number of sync pages were stored.
+final class ObservedReplica: SuppressionReplica {
+    let base: SQLiteSuppressionStore
+    private let pages = ManagedCounter()
+    private let trigger: Int
+    private let afterPage: @Sendable () async -> Void
+
+    init(base: SQLiteSuppressionStore, trigger: Int, afterPage: @escaping @Sendable () async -> Void) {
+        self.base = base
+        self.trigger = trigger
+        self.afterPage = afterPage
+    }
+
+    func add(_ suppression: Suppression, logger: Logger) async throws { try await base.add(suppression, logger: logger) }
+    func add(contentsOf suppressions: [Suppression], logger: Logger) async throws { try await base.add(contentsOf: suppressions, logger: logger) }
+    func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? { try await base.get(kind, address: address, logger: logger) }
+    func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws { try await base.remove(kind, address: address, tag: tag, logger: logger) }
+    func removeAll(_ kind: Suppression.Kind, logger: Logger) async throws { try await base.removeAll(kind, logger: logger) }
+    func list(_ kind: Suppression.Kind, pageSize: Int, logger: Logger) -> SuppressionSequence { base.list(kind, pageSize: pageSize, logger: logger) }
+    func beginSync(_ kind: Suppression.Kind, startedAt: Date, logger: Logger) async throws -> SuppressionSyncCheckpoint {
+        try await base.beginSync(kind, startedAt: startedAt, logger: logger)
+    }
+    func applySyncPage(_ page: [Suppression], of kind: Suppression.Kind, next: String?, logger: Logger) async throws -> SuppressionSyncCheckpoint {
+        let checkpoint = try await base.applySyncPage(page, of: kind, next: next, logger: logger)
+        if await pages.increment() == trigger { await afterPage() }
+        return checkpoint
+    }
+    func finishSync(_ kind: Suppression.Kind, logger: Logger) async throws -> Int { try await base.finishSync(kind, logger: logger) }
+}
+
+actor ManagedCounter {
+    private var value = 0
+    func increment() -> Int {
+        value += 1
+        return value
+    }
+}
+
+extension MailroomServiceTests {
+    @Test func gracefulShutdownDuringASyncKeepsWholePagesAndTheNextSyncResumes() async throws {
+        let directory = try TemporaryDirectory()
+        try await MailgunMock.withRunning(.init(apiKeys: [Self.key], domains: ["acme.test"])) { mock in
+            let client = MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.key, region: .custom(mock.baseURL), domain: "acme.test"))
+            let mailgun = MailgunSuppressionStore(client: client)
+            try await mailgun.add(contentsOf: (0..<2_500).map { .bounce(EmailAddress(stringLiteral: String(format: "b%04d@example.com", $0))) }, logger: Self.logger)
+            let local = try await SQLiteSuppressionStore.open(path: directory.path + "/mirror.sqlite")
+            let groupBox = GroupBox()
+            // Unsubscribes and complaints are empty; the bounces' second page triggers the shutdown.
+            let observed = ObservedReplica(base: local, trigger: 2) { await groupBox.shutdown() }
+            let service = MailroomService(
+                mirror: MailgunSuppressionMirror(mailgun: mailgun, local: observed),
+                configuration: .init(interval: nil, pageSize: 250), logger: Self.logger
+            )
+            let group = ServiceGroup(configuration: .init(services: [service], logger: Self.logger))
+            await groupBox.set(group)
+            try await group.run()
+
+            let stored = try await local.list(.bounce, pageSize: 1_000, logger: Self.logger).collect().count
+            let checkpoint = try await local.beginSync(.bounce, startedAt: Date(), logger: Self.logger)
+            #expect(stored == checkpoint.entriesApplied, "the checkpoint counts exactly what was committed")
+            #expect(stored >= 500 && stored < 2_500 && stored % 250 == 0, "whole pages only: \(stored)")
+            let summaries = try await MailgunSuppressionMirror(mailgun: mailgun, local: local).sync(pageSize: 250, logger: Self.logger)
+            let bounces = try #require(summaries.first { $0.kind == .bounce })
+            #expect(bounces.resumed && bounces.entries == 2_500)
+            #expect(try await local.list(.bounce, pageSize: 1_000, logger: Self.logger).collect().count == 2_500)
+            try await local.close()
+        }
+    }
+}
+
+/// Holds the service group so a callback inside it can trigger its graceful shutdown.
+actor GroupBox {
+    private var group: ServiceGroup?
+    func set(_ group: ServiceGroup) { self.group = group }
+    func shutdown() async { await group?.triggerGracefulShutdown() }
+}

@@ -1,11 +1,16 @@
+import AsyncHTTPClient
 import Benchmark
 import Crypto
 import Foundation
+import Hummingbird
 import Logging
 import MailgunMock
 import Mailroom
+import MailroomHummingbird
 import MailroomMailgun
 import MailroomSQLite
+import NIOCore
+import ServiceLifecycle
 
 /// The suppression mirror against Mailgun, side by side in one run: the pre-send look-up of a
 /// 1,000-recipient batch from the SQLite mirror and from Mailgun's API (MailgunMock on loopback,
@@ -100,6 +105,52 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Webhook receiver: 1,000 events verified and decoded, no store", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         await receiveAll(MailgunWebhookReceiver(signingKey: signingKey, store: nil), benchmark)
+    }
+
+    // The framework's share: the same events posted over loopback to the Hummingbird controller
+    // (AsyncHTTPClient, one connection per worker), into SQLite, at concurrency 1 and 16.
+    for concurrency in [1, 16] {
+        Benchmark("Hummingbird controller over loopback: 1,000 events into SQLite, concurrency \(concurrency)", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-benchmark-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await SQLiteSuppressionStore.withStore(path: directory + "/suppressions.sqlite") { store in
+                let router = Router()
+                MailgunWebhookController<BasicRequestContext>(receiver: MailgunWebhookReceiver(signingKey: signingKey, store: store)).addRoutes(to: router)
+                let (ports, started) = AsyncStream<Int>.makeStream()
+                let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                      onServerRunning: { started.yield($0.localAddress?.port ?? 0); started.finish() }, logger: logger)
+                let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    var port = 0
+                    for await value in ports { port = value }
+                    let url = "http://127.0.0.1:\(port)/webhooks/mailgun"
+                    for iteration in benchmark.scaledIterations {
+                        let inputs = bodies(iteration + 1_000 * concurrency)
+                        benchmark.startMeasurement()
+                        try await withThrowingTaskGroup(of: Void.self) { workers in
+                            for worker in 0..<concurrency {
+                                workers.addTask {
+                                    for index in stride(from: worker, to: inputs.count, by: concurrency) {
+                                        var request = HTTPClientRequest(url: url)
+                                        request.method = .POST
+                                        request.headers.add(name: "Content-Type", value: "application/json")
+                                        request.body = .bytes(ByteBuffer(bytes: inputs[index]))
+                                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                                        precondition(response.status == .ok)
+                                        _ = try await response.body.collect(upTo: 1_024)
+                                    }
+                                }
+                            }
+                            try await workers.waitForAll()
+                        }
+                        benchmark.stopMeasurement()
+                    }
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+            }
+        }
     }
 
     Benchmark("Bare HMAC-SHA256 of timestamp + token: 1,000 signatures", configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10), maxIterations: 50)) { benchmark in
