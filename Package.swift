@@ -187,6 +187,7 @@ let package = Package(
             name: "MailroomTestSupport",
             dependencies: [
                 "Mailroom",
+                "MailroomTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

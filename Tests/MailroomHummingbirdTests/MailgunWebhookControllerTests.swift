@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func eachStatusOfTheReceiversPolicyReachesTheClient() async throws {
-        let store = FailingOnceStore()
+        let store = FlakySuppressionStore(failures: 1)
         let bounce = try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
         let forged = try WebhookFixtures.signedJSON("complained", key: "not-the-key", timestamp: Self.timestamp)
         try await Self.app(store: store, limit: 4_096).test(.live) { client in
@@ -71,24 +71,6 @@ import Testing
         #expect(line.metadata["hb.request.id"] != nil, "logged with the request's logger")
         #expect(!logs.entries.map { "\($0.message) \($0.metadata)" }.joined().contains(Self.key))
     }
-}
-
-/// Fails its first write with a transient storage error.
-actor FailingOnceStore: SuppressionStore {
-    let base = InMemorySuppressionStore()
-    private var failed = false
-    func add(_ suppression: Suppression, logger: Logger) async throws {
-        if !failed {
-            failed = true
-            throw MailroomError(code: .storage, message: "disk busy", isTransient: true)
-        }
-        try await base.add(suppression, logger: logger)
-    }
-    func add(contentsOf suppressions: [Suppression], logger: Logger) async throws { try await base.add(contentsOf: suppressions, logger: logger) }
-    func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? { try await base.get(kind, address: address, logger: logger) }
-    func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws { try await base.remove(kind, address: address, tag: tag, logger: logger) }
-    func removeAll(_ kind: Suppression.Kind, logger: Logger) async throws { try await base.removeAll(kind, logger: logger) }
-    nonisolated func list(_ kind: Suppression.Kind, pageSize: Int, logger: Logger) -> SuppressionSequence { base.list(kind, pageSize: pageSize, logger: logger) }
 }
 
 @Suite struct MailroomErrorMiddlewareTests {

@@ -7,29 +7,6 @@ import MailroomTestSupport
 import MailroomTesting
 import Testing
 
-/// A suppression store that fails its first `failures` writes with a transient storage error.
-actor FlakySuppressionStore: SuppressionStore {
-    let base = InMemorySuppressionStore()
-    private var failures: Int
-    private(set) var writes = 0
-
-    init(failures: Int) { self.failures = failures }
-
-    func add(_ suppression: Suppression, logger: Logger) async throws {
-        if failures > 0 {
-            failures -= 1
-            throw MailroomError(code: .storage, message: "disk unavailable", isTransient: true)
-        }
-        writes += 1
-        try await base.add(suppression, logger: logger)
-    }
-    func add(contentsOf suppressions: [Suppression], logger: Logger) async throws { try await base.add(contentsOf: suppressions, logger: logger) }
-    func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? { try await base.get(kind, address: address, logger: logger) }
-    func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws { try await base.remove(kind, address: address, tag: tag, logger: logger) }
-    func removeAll(_ kind: Suppression.Kind, logger: Logger) async throws { try await base.removeAll(kind, logger: logger) }
-    nonisolated func list(_ kind: Suppression.Kind, pageSize: Int, logger: Logger) -> SuppressionSequence { base.list(kind, pageSize: pageSize, logger: logger) }
-}
-
 /// Events the handler saw, in order.
 actor EventLog {
     private(set) var events: [MailgunWebhookEvent] = []
