@@ -143,3 +143,10 @@ finally:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+# A bad configuration is one line on stderr and a failing status, never a crash.
+bad = subprocess.run([f"{BIN}/hummingbird-sample", "--port", "0"], cwd=tempfile.mkdtemp(), capture_output=True, timeout=30,
+                     env=dict(os.environ, MAILGUN_API_KEY="k", MAILGUN_BASE_URL="http://mail.example.com"))
+assert bad.returncode == 1, bad
+assert bad.stderr.decode().strip().endswith("baseURL: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://"), bad.stderr
+print("loop: hummingbird-sample refuses a bad MAILGUN_BASE_URL with one line")

@@ -16,5 +16,12 @@ if let index = CommandLine.arguments.firstIndex(of: "--port") {
 let reader = ConfigReader(providers: [InMemoryProvider(values: overrides), EnvironmentVariablesProvider()])
 var logger = Logger(label: "hummingbird-sample")
 logger.logLevel = .info
-let app = try await buildApplication(reader: reader, environment: ProcessInfo.processInfo.environment, logger: logger)
-try await app.runService()
+do {
+    let app = try await buildApplication(reader: reader, environment: ProcessInfo.processInfo.environment, logger: logger)
+    try await app.runService()
+} catch {
+    // A bad configuration (an invalid MAILGUN_BASE_URL, an unwritable database path) is one clear
+    // line and a failing status, never a crash.
+    FileHandle.standardError.write(Data("hummingbird-sample: error: \(error)\n".utf8))
+    exit(1)
+}
