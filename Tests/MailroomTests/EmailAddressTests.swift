@@ -121,4 +121,15 @@ import Testing
         #expect(again.mailbox == address.mailbox)
         #expect(address.description.hasPrefix("\"") == (name != "Plain Name"))
     }
+
+    /// The address fuzzer's second finding: a combining mark right after the opening quote merged
+    /// with it into one Character, so the quoted name no longer looked quoted.
+    @Test func aCombiningMarkAfterTheQuoteStillParses() throws {
+        let name = "\u{031C}7??\\x]"
+        let address = try EmailAddress(mailbox: "zoe@example.com", displayName: name)
+        #expect(address.description.unicodeScalars.first == "\"")
+        let again = try EmailAddress(address.description)
+        #expect(again.displayName == name)
+        #expect(try EmailAddress("\"\u{0301}Zoë\" <zoe@example.com>").displayName == "\u{0301}Zoë")
+    }
 }

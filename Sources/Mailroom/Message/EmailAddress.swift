@@ -141,19 +141,22 @@ extension EmailAddress {
         let text = raw.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { throw MailroomError.invalidAddress(field: field, "the address is empty") }
 
-        guard let open = indexOutsideQuotes(of: "<", in: text) else {
+        // Scalars, not Characters: a combining mark after `"` or `<` would otherwise merge with it
+        // into one Character and hide it (the address fuzzer's finding).
+        let scalars = text.unicodeScalars
+        guard let open = indexOutsideQuotes(of: "<", in: scalars) else {
             try checkMailbox(text, field: field)
             return EmailAddress(unchecked: text, displayName: nil)
         }
-        guard let close = text[open...].firstIndex(of: ">") else {
+        guard let close = scalars[open...].firstIndex(of: ">") else {
             throw MailroomError.invalidAddress(field: field, "'<' is not closed by '>' in \(quoted(text))")
         }
-        let trailing = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let trailing = String(scalars[scalars.index(after: close)...]).trimmingCharacters(in: .whitespaces)
         guard trailing.isEmpty else {
             throw MailroomError.invalidAddress(field: field, "unexpected text after '>' in \(quoted(text))")
         }
-        let mailbox = String(text[text.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
-        let phrase = text[..<open].trimmingCharacters(in: .whitespaces)
+        let mailbox = String(scalars[scalars.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+        let phrase = String(scalars[..<open]).trimmingCharacters(in: .whitespaces)
         let displayName = try parseDisplayName(phrase, field: field)
         try checkMailbox(mailbox, field: field)
         if let displayName { try checkDisplayName(displayName, field: field) }
@@ -162,34 +165,34 @@ extension EmailAddress {
 
     private static func parseDisplayName(_ phrase: String, field: String) throws -> String? {
         guard !phrase.isEmpty else { return nil }
-        guard phrase.hasPrefix("\"") else {
-            if phrase.contains("\"") {
+        guard phrase.unicodeScalars.first == "\"" else {
+            if phrase.unicodeScalars.contains("\"") {
                 throw MailroomError.invalidAddress(field: field, "a display name with '\"' must be quoted whole")
             }
             return phrase
         }
-        var result = ""
+        var result = String.UnicodeScalarView()
         var escaped = false
         var closed = false
-        for character in phrase.dropFirst() {
+        for scalar in phrase.unicodeScalars.dropFirst() {
             if closed {
                 throw MailroomError.invalidAddress(field: field, "unexpected text after the quoted display name")
             }
             if escaped {
-                result.append(character)
+                result.append(scalar)
                 escaped = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 closed = true
             } else {
-                result.append(character)
+                result.append(scalar)
             }
         }
         guard closed else {
             throw MailroomError.invalidAddress(field: field, "the quoted display name is not closed")
         }
-        return result.isEmpty ? nil : result
+        return result.isEmpty ? nil : String(result)
     }
 
     static func splitList(_ string: String) -> [String] {
@@ -220,18 +223,18 @@ extension EmailAddress {
         return entries
     }
 
-    private static func indexOutsideQuotes(of target: Character, in text: String) -> String.Index? {
+    private static func indexOutsideQuotes(of target: Unicode.Scalar, in scalars: String.UnicodeScalarView) -> String.Index? {
         var inQuotes = false
         var escaped = false
-        for index in text.indices {
-            let character = text[index]
+        for index in scalars.indices {
+            let scalar = scalars[index]
             if escaped {
                 escaped = false
-            } else if character == "\\" && inQuotes {
+            } else if scalar == "\\" && inQuotes {
                 escaped = true
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 inQuotes.toggle()
-            } else if character == target && !inQuotes {
+            } else if scalar == target && !inQuotes {
                 return index
             }
         }
