@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 
 /// The route Mailgun posts its webhooks to: collects the body once (413 above the receiver's
-/// limit), hands it to a ``MailroomMailgun/MailgunWebhookReceiver`` and answers its status.
+/// limit), hands it to a `MailgunWebhookReceiver` and answers its status.
 ///
 /// ```swift
 /// let controller = MailgunWebhookController<BasicRequestContext>(receiver: receiver)
