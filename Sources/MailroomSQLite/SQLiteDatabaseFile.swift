@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mailroom
+import NIOConcurrencyHelpers
 import NIOPosix
 import SQLiteNIO
 
@@ -16,11 +17,21 @@ final class SQLiteDatabaseFile: Sendable {
     private let reader: SQLiteConnection
     private let writer: SQLiteConnection
     private let gate = WriteGate()
+    private let closed = NIOLockedValueBox(false)
 
     private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection) {
         self.path = path
         self.reader = reader
         self.writer = writer
+    }
+
+    /// A file dropped without ``close()`` (a task that threw past it) still closes its connections:
+    /// sqlite-nio traps on an open connection's deinit, and each close keeps its connection alive
+    /// until it has run.
+    deinit {
+        guard !closed.withLockedValue({ $0 }) else { return }
+        _ = reader.close()
+        _ = writer.close()
     }
 
     /// Opens (creating when needed) the file at `path` and applies `migrations` not yet applied,
@@ -83,6 +94,7 @@ final class SQLiteDatabaseFile: Sendable {
 
     /// Closes both connections.
     func close() async throws {
+        guard !closed.withLockedValue({ closed in defer { closed = true }; return closed }) else { return }
         do {
             try await reader.close()
             try await writer.close()
@@ -101,27 +113,38 @@ final class SQLiteDatabaseFile: Sendable {
     }
 
     /// Runs `body` in one write transaction, committed when it returns and rolled back when it throws.
-    func write<Result: Sendable>(_ body: (Transaction) async throws -> Result) async throws -> Result {
-        await gate.enter()
-        do {
-            let transaction = Transaction(connection: writer)
-            _ = try await writer.query("BEGIN IMMEDIATE")
-            let result: Result
+    ///
+    /// The transaction runs in a task of its own, so cancelling the caller (a graceful shutdown)
+    /// never stops it between `BEGIN` and `COMMIT`: sqlite-nio's calls give up when their task is
+    /// cancelled, which would leave the connection inside an open transaction.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> Result) async throws -> Result {
+        let writer = self.writer
+        let gate = self.gate
+        let path = self.path
+        return try await Task {
+            await gate.enter()
+            let outcome: Swift.Result<Result, any Error>
             do {
-                result = try await body(transaction)
-                _ = try await writer.query("COMMIT")
+                outcome = .success(try await Self.transaction(on: writer, body))
+            } catch let error as MailroomError {
+                outcome = .failure(error)
             } catch {
-                _ = try? await writer.query("ROLLBACK")
-                throw error
+                outcome = .failure(Self.storageError(error, doing: "write \(path)"))
             }
             await gate.leave()
+            return try outcome.get()
+        }.value
+    }
+
+    private static func transaction<Result: Sendable>(on writer: SQLiteConnection, _ body: @Sendable (Transaction) async throws -> Result) async throws -> Result {
+        _ = try await writer.query("BEGIN IMMEDIATE")
+        do {
+            let result = try await body(Transaction(connection: writer))
+            _ = try await writer.query("COMMIT")
             return result
-        } catch let error as MailroomError {
-            await gate.leave()
-            throw error
         } catch {
-            await gate.leave()
-            throw Self.storageError(error, doing: "write \(path)")
+            _ = try? await writer.query("ROLLBACK")
+            throw error
         }
     }
 

@@ -22,7 +22,8 @@ import SQLiteNIO
 /// try await local.close()
 /// ```
 ///
-/// It is a class because every copy must share the file's connections; ``close()`` ends them.
+/// It is a class because every copy must share the file's connections; ``close()`` ends them
+/// (a store released without it closes them as a fallback). Closing twice is harmless.
 public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConvertible {
     /// How the store opens its file.
     public struct Configuration: Sendable {

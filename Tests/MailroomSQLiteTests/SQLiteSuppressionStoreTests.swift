@@ -97,3 +97,43 @@ import Testing
         #expect(error?.field == "path")
     }
 }
+
+extension SQLiteSuppressionStoreTests {
+    @Test func aStoreReleasedWithoutCloseClosesItselfAndCloseTwiceIsHarmless() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/s.sqlite"
+        do {
+            let dropped = try await SQLiteSuppressionStore.open(path: path)
+            try await dropped.add(.complaint("a@example.com"), logger: Self.logger)
+        }
+        let store = try await SQLiteSuppressionStore.open(path: path)
+        #expect(try await store.get(.complaint, address: "a@example.com", logger: Self.logger) != nil)
+        try await store.close()
+        try await store.close()
+    }
+}
+
+extension SQLiteSuppressionStoreTests {
+    /// sqlite-nio's calls throw when their task is cancelled; a write cancelled between `BEGIN`
+    /// and `COMMIT` used to leave the connection inside the transaction, so every later write
+    /// failed. Writes now finish (or roll back) whatever the caller's task does.
+    @Test func cancellingWritersNeverLeavesATransactionOpen() async throws {
+        try await Self.withStore { store, _ in
+            for trial in 0..<20 {
+                let writer = Task {
+                    for index in 0..<200 {
+                        try await store.add(.unsubscribe(EmailAddress(stringLiteral: "t\(trial)-\(index)@example.com"), tags: ["a", "b"]), logger: Self.logger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(trial % 5))
+                writer.cancel()
+                _ = await writer.result
+                // Every write after the cancellation works, and the sync bookkeeping too.
+                try await store.add(.complaint(EmailAddress(stringLiteral: "after\(trial)@example.com")), logger: Self.logger)
+                _ = try await store.beginSync(.bounce, startedAt: Date(), logger: Self.logger)
+                _ = try await store.finishSync(.bounce, logger: Self.logger)
+            }
+            #expect(try await store.list(.complaint).collect().count == 20)
+        }
+    }
+}
