@@ -1,6 +1,5 @@
 import Logging
-/// Public because `MailroomError` appears in this file's public API.
-public import Mailroom
+import Mailroom
 
 /// One behavioural check of the conformance suite; run it on a fresh implementation.
 public struct ConformanceCheck: Sendable, CustomStringConvertible {

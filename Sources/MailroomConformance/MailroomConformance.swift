@@ -1,6 +1,5 @@
 import Foundation
-/// Public because `ConformanceCheck` lists are this file's public API.
-public import Mailroom
+import Mailroom
 
 /// The behaviour every implementation of `Mailer`, `SuppressionStore` and
 /// `AlertSink` must show, as checks to run on a fresh implementation each.
