@@ -171,16 +171,6 @@ let package = Package(
             ],
             path: "Samples/HummingbirdApp/Run"
         ),
-        .executableTarget(
-            name: "webhook-receiver-sample",
-            dependencies: [
-                "Mailroom", "MailroomMailgun", "MailroomSQLite",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Samples/WebhookReceiver"
-        ),
         // Helpers shared by the test targets: the independent MIME parser (Python's `email`
         // package), PATH lookup, temporary directories, signed webhook fixtures and a loopback
         // webhook server. Not a product.

@@ -1,8 +1,12 @@
 """The webhook loop with every piece a separate process, as a user would run it.
 
-mailgun-mock posts signed events to the webhook-receiver sample, which fills the SQLite mirror;
-`mailroom send --suppressions-db` then skips the bounced and complained recipients and makes no
-request to Mailgun's suppression endpoints. Uses the debug build in .build/debug.
+1. mailgun-mock posts signed events to `mailroom webhook serve`, which fills the SQLite mirror;
+   `mailroom send --suppressions-db` then skips the bounced and complained recipients and makes no
+   request to Mailgun's suppression endpoints.
+2. The same with Samples/HummingbirdApp, started as its README says: a signup to an address the
+   mock bounces comes back in `suppressed` the second time.
+
+Uses the debug build in .build/debug.
 """
 import json
 import os
@@ -47,7 +51,7 @@ work = tempfile.mkdtemp(prefix="mailroom-loop-")
 database = os.path.join(work, "suppressions.sqlite")
 receiver_port = free_port()
 env = dict(os.environ, MAILGUN_WEBHOOK_SIGNING_KEY=SIGNING_KEY, MAILROOM_SUPPRESSIONS_DB=database)
-receiver = subprocess.Popen([f"{BIN}/webhook-receiver-sample", "--port", str(receiver_port)], env=env,
+receiver = subprocess.Popen([f"{BIN}/mailroom", "webhook", "serve", "--port", str(receiver_port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work)
 mock = subprocess.Popen([f"{BIN}/mailgun-mock", "--api-key", KEY, "--domain", "acme.test",
                          "--webhook-url", f"http://127.0.0.1:{receiver_port}/webhooks/mailgun", "--signing-key", SIGNING_KEY],
