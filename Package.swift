@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MailroomArchive", targets: ["MailroomArchive"]),
         .library(name: "MailroomSQLite", targets: ["MailroomSQLite"]),
         .library(name: "MailroomHummingbird", targets: ["MailroomHummingbird"]),
+        .library(name: "MailroomVapor", targets: ["MailroomVapor"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["mailroom"]),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
     ],
     targets: [
         .target(
@@ -93,6 +95,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Mailroom inside a Vapor 4 app: `app.mailroom` providers, `req.mailroom`, the webhook
+        // routes and the error mapping. Nothing else of ours depends on Vapor.
+        .target(
+            name: "MailroomVapor",
+            dependencies: [
+                "Mailroom",
+                "MailroomMailgun",
+                "MailroomArchive",
+                "MailroomSQLite",
+                "MailroomTesting",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -265,6 +282,22 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomVaporTests",
+            dependencies: [
+                "MailroomVapor",
+                "MailroomMailgun",
+                "MailroomSQLite",
+                "MailroomTesting",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

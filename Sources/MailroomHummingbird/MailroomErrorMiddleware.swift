@@ -1,6 +1,5 @@
 /// Public because `Hummingbird` types appear in this file's public API.
 public import Hummingbird
-import Foundation
 import Logging
 /// Public because `MailroomError` appears in this file's public API.
 public import Mailroom
@@ -38,9 +37,7 @@ public struct MailroomErrorMiddleware<Context: RequestContext>: RouterMiddleware
     /// - Parameter error: The error.
     /// - Returns: The status code.
     public static func status(for error: MailroomError) -> Int {
-        if clientErrors.contains(error.code) { return 400 }
-        if error.isTransient || [.rateLimited, .providerUnavailable, .timeout, .transport].contains(error.code) { return 503 }
-        return 502
+        error.httpStatus
     }
 
     /// The answer for `error`.
@@ -48,20 +45,8 @@ public struct MailroomErrorMiddleware<Context: RequestContext>: RouterMiddleware
     /// - Parameter error: The error.
     /// - Returns: A JSON response with the status of ``status(for:)``.
     public static func response(for error: MailroomError) -> Response {
-        let status = status(for: error)
-        var object: [String: String] = ["error": error.message, "code": "\(error.code)"]
-        if let field = error.field { object["field"] = field }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if status == 503, let wait = error.retryAfter {
-            let seconds = wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0)
-            headers[.retryAfter] = String(max(1, seconds))
-        }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// The codes that mean the request's own input was at fault.
-    private static var clientErrors: Set<MailroomError.Code> {
-        [.invalidAddress, .headerInjection, .missingField, .invalidValue, .tooManyRecipients, .messageTooLarge, .invalidJSON, .attachmentUnreadable]
+        if let seconds = error.httpRetryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        return Response(status: .init(code: error.httpStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: error.httpJSONBody)))
     }
 }

@@ -25,22 +25,8 @@ public import ServiceLifecycle
 /// tried again at the next interval, never a reason to stop. The archive needs no service:
 /// `FileArchiveStore` holds no resources of its own.
 public struct MailroomService<Local: SuppressionReplica>: Service {
-    /// When to sync.
-    public struct Configuration: Sendable {
-        /// Sync once when the service starts. Default `true`.
-        public var syncAtStart: Bool
-        /// The wait between syncs; `nil` for none after the first. Default one hour.
-        public var interval: Duration?
-        /// Entries per Mailgun request. Default 1,000.
-        public var pageSize: Int
-
-        /// Creates a configuration; every member has the default its documentation states.
-        public init(syncAtStart: Bool = true, interval: Duration? = .seconds(3_600), pageSize: Int = 1_000) {
-            self.syncAtStart = syncAtStart
-            self.interval = interval
-            self.pageSize = pageSize
-        }
-    }
+    /// When to sync: once at start, then every interval.
+    public typealias Configuration = SuppressionSyncSchedule
 
     /// The mirror synced; `nil` when the app runs without Mailgun (the local outbox).
     public let mirror: MailgunSuppressionMirror<Local>?
@@ -76,36 +62,15 @@ public struct MailroomService<Local: SuppressionReplica>: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                guard let mirror else {
-                    try await gracefulShutdown()
-                    return
+                if let mirror {
+                    await mirror.keepSynced(configuration, logger: logger, sleep: sleep)
                 }
-                if configuration.syncAtStart { await syncOnce(mirror) }
-                guard let interval = configuration.interval else {
-                    try await gracefulShutdown()
-                    return
-                }
-                while true {
-                    try await sleep(interval)
-                    await syncOnce(mirror)
-                }
+                // Nothing more to do: hold the store open until shutdown.
+                if !Task.isCancelled { try await gracefulShutdown() }
             }
         } catch is CancellationError {
             // Graceful shutdown: what was synced is committed; the next start resumes the rest.
         }
         try await close()
-    }
-
-    private func syncOnce(_ mirror: MailgunSuppressionMirror<Local>) async {
-        do {
-            let summaries = try await mirror.sync(pageSize: configuration.pageSize, logger: logger)
-            logger.info("suppression mirror synced", metadata: [
-                "mailroom.entries": "\(summaries.map(\.entries).reduce(0, +))", "mailroom.removed": "\(summaries.map(\.removed).reduce(0, +))",
-            ])
-        } catch is CancellationError {
-            logger.info("suppression sync stopped by shutdown; it resumes at the next start")
-        } catch {
-            logger.error("suppression sync failed; trying again at the next interval", metadata: ["mailroom.error": "\(error)"])
-        }
     }
 }

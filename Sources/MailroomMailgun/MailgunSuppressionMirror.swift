@@ -144,6 +144,46 @@ public struct MailgunSuppressionMirror<Local: SuppressionReplica>: SuppressionSt
         return summaries
     }
 
+    /// Syncs on `schedule` until the calling task is cancelled (an app's graceful shutdown).
+    ///
+    /// A failed sync is logged and tried again at the next interval, never a reason to stop; a sync
+    /// cancelled midway keeps the pages it committed, and the next start resumes after them.
+    /// Returns after the first sync when the schedule has no interval.
+    ///
+    /// - Parameters:
+    ///   - schedule: When to sync.
+    ///   - logger: Where to log each sync.
+    ///   - sleep: Waits between syncs; tests inject a clock here. Default `Task.sleep(for:)`.
+    public func keepSynced(
+        _ schedule: SuppressionSyncSchedule = SuppressionSyncSchedule(),
+        logger: Logger,
+        sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) async {
+        if schedule.syncAtStart { await syncLogged(pageSize: schedule.pageSize, logger: logger) }
+        guard let interval = schedule.interval else { return }
+        while !Task.isCancelled {
+            do {
+                try await sleep(interval)
+            } catch {
+                return  // cancelled while waiting
+            }
+            await syncLogged(pageSize: schedule.pageSize, logger: logger)
+        }
+    }
+
+    private func syncLogged(pageSize: Int, logger: Logger) async {
+        do {
+            let summaries = try await sync(pageSize: pageSize, logger: logger)
+            logger.info("suppression mirror synced", metadata: [
+                "mailroom.entries": "\(summaries.map(\.entries).reduce(0, +))", "mailroom.removed": "\(summaries.map(\.removed).reduce(0, +))",
+            ])
+        } catch is CancellationError {
+            logger.info("suppression sync stopped by shutdown; it resumes at the next start")
+        } catch {
+            logger.error("suppression sync failed; trying again at the next interval", metadata: ["mailroom.error": "\(error)"])
+        }
+    }
+
     private func sync(_ kind: Suppression.Kind, pageSize: Int, logger: Logger, progress: @Sendable (Progress) -> Void) async throws -> ListSummary {
         let started = now()
         var checkpoint = try await local.beginSync(kind, startedAt: started, logger: logger)
