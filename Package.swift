@@ -165,12 +165,19 @@ let package = Package(
             dependencies: ["Mailroom", "MailroomMailgun", "MailroomArchive"],
             path: "Samples/WelcomeEmail"
         ),
+        // The signup both sample apps serve, framework-free: the request checked into the welcome
+        // email, and the answer.
+        .target(
+            name: "SignupSample",
+            dependencies: ["Mailroom"],
+            path: "Samples/Signup"
+        ),
         // Samples/HummingbirdApp: the app's code as a library (so its tests can build it), the
         // executable that runs it, and its tests.
         .target(
             name: "HummingbirdSample",
             dependencies: [
-                "Mailroom", "MailroomMailgun", "MailroomSQLite", "MailroomArchive", "MailroomHummingbird",
+                "Mailroom", "MailroomMailgun", "MailroomSQLite", "MailroomArchive", "MailroomHummingbird", "SignupSample",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,6 +194,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Samples/HummingbirdApp/Run"
+        ),
+        // Samples/VaporApp, laid out like the Hummingbird sample.
+        .target(
+            name: "VaporSample",
+            dependencies: [
+                "Mailroom", "MailroomMailgun", "MailroomVapor", "SignupSample",
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "Samples/VaporApp/App"
+        ),
+        .executableTarget(
+            name: "vapor-sample",
+            dependencies: ["VaporSample", .product(name: "Vapor", package: "vapor"), .product(name: "Logging", package: "swift-log")],
+            path: "Samples/VaporApp/Run"
         ),
         // Helpers shared by the test targets: the independent MIME parser (Python's `email`
         // package), PATH lookup, temporary directories, signed webhook fixtures and a loopback
@@ -314,6 +335,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Samples/HummingbirdApp/Tests"
+        ),
+        .testTarget(
+            name: "VaporSampleTests",
+            dependencies: [
+                "VaporSample",
+                "SignupSample",
+                "MailroomVapor",
+                "MailroomTesting",
+                "MailgunMock",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/VaporApp/Tests"
         ),
         .testTarget(
             name: "MailgunMockTests",

@@ -51,7 +51,7 @@ public struct MailgunWebhookRoutes: RouteCollection, Sendable {
         let receiver: MailgunWebhookReceiver
         do {
             guard let configured = try await request.application.mailroom.stack().receiver else {
-                request.logger.error("webhook refused: no signing key is configured (app.mailroom.webhooks.use(...))", metadata: ["mailgun.status": "404"])
+                request.logger.warning("webhook refused: no signing key is configured (app.mailroom.webhooks.use(...))", metadata: ["mailgun.status": "404"])
                 return Self.response(404, "not found: no webhook signing key is configured")
             }
             receiver = configured
