@@ -82,15 +82,7 @@ import Testing
         return Application(router: router)
     }
 
-    @Test(arguments: [
-        (MailroomError.invalidAddress(field: "to[1]", "missing '@' in 'bob'"), 400, nil as String?),
-        (MailroomError.headerInjection(field: "subject"), 400, nil),
-        (MailroomError(code: .rateLimited, message: "slow down", isTransient: true, status: 429, retryAfter: .seconds(120)), 503, "120"),
-        (MailroomError(code: .providerUnavailable, message: "Mailgun answered 503", isTransient: true, status: 503), 503, nil),
-        (MailroomError(code: .timeout, message: "timed out", isTransient: true, retryAfter: .milliseconds(1_500)), 503, "2"),
-        (MailroomError(code: .unauthorized, message: "Forbidden", status: 401), 502, nil),
-        (MailroomError(code: .rejected, message: "Domain not allowed", status: 400), 502, nil),
-    ])
+    @Test(arguments: HTTPAnswerCases.errors)
     func errorsBecomeTheAnswersUsersExpect(error: MailroomError, status: Int, retryAfter: String?) async throws {
         try await Self.app(throwing: error).test(.router) { client in
             try await client.execute(uri: "/fail", method: .get) { response in

@@ -93,7 +93,8 @@ import VaporTesting
         }
         #expect(logs.entries.filter { $0.level == .warning }.map(\.message.description) == [
             "MAILGUN_WEBHOOK_SIGNING_KEY is not set: Mailgun's webhooks are answered with 404",
-        ])
+            "webhook refused: no signing key is configured (app.mailroom.webhooks.use(...))",
+        ], "one warning at boot, then one per refused delivery")
     }
 
     @Test func theHandlerSeesEveryVerifiedEvent() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import MailgunMock
 import Mailroom
 import MailroomMailgun
+import MailroomTestSupport
 import MailroomVapor
 import Testing
 import Vapor
@@ -10,15 +11,7 @@ import VaporTesting
 /// `MailroomError` answered as a Hummingbird app answers it: 400 naming the field, 503 with
 /// `Retry-After`, 502; the same JSON body.
 @Suite struct MailroomErrorResponseTests {
-    @Test(arguments: [
-        (MailroomError.invalidAddress(field: "to[1]", "missing '@' in 'bob'"), 400, nil as String?),
-        (MailroomError.headerInjection(field: "subject"), 400, nil),
-        (MailroomError(code: .rateLimited, message: "slow down", isTransient: true, status: 429, retryAfter: .seconds(120)), 503, "120"),
-        (MailroomError(code: .providerUnavailable, message: "Mailgun answered 503", isTransient: true, status: 503), 503, nil),
-        (MailroomError(code: .timeout, message: "timed out", isTransient: true, retryAfter: .milliseconds(1_500)), 503, "2"),
-        (MailroomError(code: .unauthorized, message: "Forbidden", status: 401), 502, nil),
-        (MailroomError(code: .rejected, message: "Domain not allowed", status: 400), 502, nil),
-    ])
+    @Test(arguments: HTTPAnswerCases.errors)
     func errorsBecomeTheAnswersUsersExpect(error: MailroomError, status: Int, retryAfter: String?) async throws {
         try await withApp { app in
             app.middleware.use(MailroomErrorMiddleware())

@@ -42,8 +42,7 @@ import VaporTesting
             #expect(skipped.json["suppressed"] as? [String] == ["gone@example.com"])
             #expect(skipped.json["id"] is NSNull)
 
-            for (body, field) in [(#"{"email":"a@example.com"}"#, "name"), (#"{"name":"Bob","email":"bob"}"#, "email"),
-                                  ("not json", "body"), (#"{"name":"Eve\r\nBcc: x@example.com","email":"e@example.com"}"#, "name")] {
+            for (body, field) in HTTPAnswerCases.refusedSignups {
                 let refused = try await Self.signup(tester, body)
                 #expect(refused.status == 400, "\(body)")
                 #expect(refused.json["field"] as? String == field, "\(body): \(refused.json)")
