@@ -1,5 +1,6 @@
-/// Public because `Mailer` and `InMemoryMailer` appear in this file's public API.
+/// Public because `Mailer` appears in this file's public API.
 public import Mailroom
+/// Public because `InMemoryMailer` appears in this file's public API.
 public import MailroomTesting
 /// Public because `Application` is extended in this file's public API.
 public import Vapor

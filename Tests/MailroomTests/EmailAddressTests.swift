@@ -132,4 +132,15 @@ import Testing
         #expect(again.displayName == name)
         #expect(try EmailAddress("\"\u{0301}Zoë\" <zoe@example.com>", field: "to").displayName == "\u{0301}Zoë")
     }
+
+    /// The address fuzzer's third finding: a backslash followed by a combining mark is one
+    /// Character, so escaping Character by Character left it unescaped and the parser, which reads
+    /// scalars, took it for an escape.
+    @Test(arguments: ["a\\\u{0489}b", "say \"\u{0301}hi\"", "=?xpao\u{FFFD}\\\u{0489}(x[\u{FFFD}"])
+    func backslashesAndQuotesBeforeCombiningMarksRoundTrip(name: String) throws {
+        let address = try EmailAddress(mailbox: "o@example.com", displayName: name)
+        let again = try EmailAddress(address.description, field: "to")
+        #expect(Array(again.displayName?.unicodeScalars ?? "".unicodeScalars) == Array(name.unicodeScalars))
+        #expect(again.mailbox == "o@example.com")
+    }
 }

@@ -102,9 +102,15 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
             || displayName.unicodeScalars.first.map(\.properties.isWhitespace) == true
             || displayName.unicodeScalars.last.map(\.properties.isWhitespace) == true
         if needsQuotes {
-            let escaped = displayName.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(escaped)\" <\(mailbox)>"
+            // Escaped scalar by scalar, as the parser reads them: a backslash or quote followed by
+            // a combining mark is one Character, which a Character-wise replacement would miss (the
+            // fuzzer's third finding).
+            var escaped = String.UnicodeScalarView()
+            for scalar in displayName.unicodeScalars {
+                if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+                escaped.append(scalar)
+            }
+            return "\"\(String(escaped))\" <\(mailbox)>"
         }
         return "\(displayName) <\(mailbox)>"
     }
