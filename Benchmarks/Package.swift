@@ -73,6 +73,19 @@ let package = Package(
             path: "Benchmarks/SuppressionMirror",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Not an ordo-one benchmark: it prints raw AsyncHTTPClient and MailgunMailer side by side
+        // with their ratios (see the file).
+        .executableTarget(
+            name: "SendPath",
+            dependencies: [
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomMailgun", package: "Mailroom"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SendPath"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

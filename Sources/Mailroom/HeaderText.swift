@@ -1,5 +1,14 @@
+import Foundation
+
 /// Checks shared by every value that ends up in a header line.
 enum HeaderText {
+    /// Whether `value` is empty or only spaces and tabs (`CharacterSet.whitespaces`): what
+    /// `trimmingCharacters(in: .whitespaces).isEmpty` says, without building a trimmed copy, which
+    /// goes through `NSString` on Linux and showed in the send path's profile.
+    static func isBlank(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy { CharacterSet.whitespaces.contains($0) }
+    }
+
     /// Rejects CR and LF (header injection) and other control characters, naming `field`.
     static func check(_ value: String, field: String) throws {
         for scalar in value.unicodeScalars {

@@ -17,6 +17,8 @@ public struct MailgunClient: Sendable {
     /// The credentials, region, retries and timeouts in use.
     public let configuration: MailgunConfiguration
     let httpClient: HTTPClient
+    /// `Authorization` and `User-Agent`, encoded once per client rather than per request.
+    private let baseHeaders: HTTPHeaders
 
     /// Creates a client.
     ///
@@ -26,6 +28,10 @@ public struct MailgunClient: Sendable {
     public init(configuration: MailgunConfiguration, httpClient: HTTPClient = .shared) {
         self.configuration = configuration
         self.httpClient = httpClient
+        self.baseHeaders = [
+            "Authorization": "Basic " + Data("api:\(configuration.apiKey)".utf8).base64EncodedString(),
+            "User-Agent": configuration.userAgent,
+        ]
     }
 
     /// One API request.
@@ -87,7 +93,7 @@ public struct MailgunClient: Sendable {
     /// Sends `request`, retrying as the policy allows; a 2xx answer is returned, anything else thrown.
     func execute(_ request: Request, logger: Logger) async throws -> Response {
         let url = try url(for: request.target)
-        let path = URLComponents(string: url)?.path ?? request.target
+        let path = Self.path(of: request.target, in: url)
         let policy = configuration.retry
         var attempt = 1
         while true {
@@ -126,6 +132,13 @@ public struct MailgunClient: Sendable {
         }
     }
 
+    /// The path logged and measured: a relative target's own (no parsing on the send path), an
+    /// absolute URL's from its components.
+    private static func path(of target: String, in url: String) -> String {
+        if target.hasPrefix("/") { return String(target.prefix { $0 != "?" }) }
+        return URLComponents(string: url)?.path ?? target
+    }
+
     /// DESIGN decision 6: a 429 was not accepted, so it is always retried; 5xx and transport
     /// failures only for idempotent requests, or sends when the policy opts in.
     private func shouldRetry(_ error: MailroomError, request: Request) -> Bool {
@@ -145,16 +158,19 @@ public struct MailgunClient: Sendable {
     private func send(_ request: Request, url: String) async throws -> Response {
         var http = HTTPClientRequest(url: url)
         http.method = request.method
-        let credentials = Data("api:\(configuration.apiKey)".utf8).base64EncodedString()
-        http.headers.add(name: "Authorization", value: "Basic \(credentials)")
-        http.headers.add(name: "User-Agent", value: configuration.userAgent)
+        http.headers = baseHeaders
         http.headers.add(name: "Accept", value: request.accept)
         switch request.body {
         case .none:
             break
         case .form(let form):
             http.headers.add(name: "Content-Type", value: form.contentType)
-            http.body = .stream(form, length: .known(Int64(form.byteCount)))
+            // A small body in memory goes out with the head in one write; files and large bodies stream.
+            if let buffer = form.buffered {
+                http.body = .bytes(buffer)
+            } else {
+                http.body = .stream(form, length: .known(Int64(form.byteCount)))
+            }
         case .urlEncoded(let text):
             http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             http.body = .bytes(ByteBuffer(string: text))

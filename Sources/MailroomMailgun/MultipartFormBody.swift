@@ -36,6 +36,13 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     private let segments: [Segment]
     /// The exact number of bytes the body yields.
     let byteCount: Int
+    /// The whole body as one buffer when it is small and already in memory (no file to read, no
+    /// MIME message to render): sent with the request head in one write instead of as a stream.
+    /// `nil` for bodies that are streamed.
+    let buffered: ByteBuffer?
+
+    /// The largest body sent as one buffer; larger ones are streamed so they are never held twice.
+    static let bufferedLimit = 256 * 1_024
 
     /// The `Content-Type` header value.
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
@@ -66,12 +73,33 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             case .content(let content): total + content.byteCount
             }
         }
+        self.buffered = byteCount <= Self.bufferedLimit ? Self.inMemory(segments, byteCount: byteCount) : nil
+    }
+
+    /// The segments' bytes in one buffer, or `nil` when one of them must be read or rendered.
+    private static func inMemory(_ segments: [Segment], byteCount: Int) -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(byteCount)
+        for segment in segments {
+            switch segment {
+            case .bytes(let bytes):
+                buffer.writeBytes(bytes)
+            case .content(.attachment(let attachment)):
+                guard let bytes = attachment.source.bytes else { return nil }
+                buffer.writeBytes(bytes)
+            case .content(.message):
+                return nil
+            }
+        }
+        return buffer
     }
 
     /// Form-data names and file names are quoted strings; quotes and line breaks are percent-escaped
     /// as browsers do (the HTML standard's multipart/form-data encoding).
     private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        // Names almost never need it; the check is a byte scan, the replacement goes through Foundation.
+        guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else { return text }
+        return text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
     }
 
     func makeAsyncIterator() -> AsyncIterator {

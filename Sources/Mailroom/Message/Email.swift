@@ -108,7 +108,7 @@ public struct Email: Sendable, Hashable {
             throw MailroomError.tooManyRecipients(field: "to", count: count, limit: Self.maximumRecipients)
         }
         try HeaderText.check(subject, field: "subject")
-        if subject.trimmingCharacters(in: .whitespaces).isEmpty && template == nil {
+        if HeaderText.isBlank(subject) && template == nil {
             throw MailroomError.missingField("subject", "a subject is required unless a template is used")
         }
         if text == nil && html == nil && ampHTML == nil && template == nil {

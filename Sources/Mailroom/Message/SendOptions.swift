@@ -51,7 +51,7 @@ public struct SendOptions: Sendable, Hashable {
     public func validate() throws {
         for (index, tag) in tags.enumerated() {
             try HeaderText.check(tag, field: "tags[\(index)]")
-            if tag.trimmingCharacters(in: .whitespaces).isEmpty {
+            if HeaderText.isBlank(tag) {
                 throw MailroomError.invalidValue(field: "tags[\(index)]", "a tag must not be empty")
             }
         }

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import Mailroom
+import MailroomMailgun
+import NIOCore
+import NIOHTTP1
+
+// The send path's cost next to the HTTP client's own: raw AsyncHTTPClient posting a prepared
+// multipart body, and `MailgunMailer.send` producing the same bytes, against one local sink outside
+// this process (Benchmarks/Scripts/nginx-sink), at concurrency 1, 16 and 64. Rounds alternate the
+// two, and each reports throughput and this process's CPU time per send; the table gives medians
+// and their ratios. Not an ordo-one benchmark: the figures that matter are the ratios of two
+// variants measured side by side in one process, which that harness does not report.
+//
+//   Benchmarks/Scripts/nginx-sink start
+//   cd Benchmarks && MAILROOM_SINK_URL=http://127.0.0.1:8099 swift run -c release SendPath [rounds]
+
+guard let sink = ProcessInfo.processInfo.environment["MAILROOM_SINK_URL"], !sink.isEmpty else {
+    FileHandle.standardError.write(Data("SendPath: set MAILROOM_SINK_URL (Benchmarks/Scripts/nginx-sink start prints it)\n".utf8))
+    exit(2)
+}
+let rounds = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5
+let key = "key-benchmark"
+let client = HTTPClient.shared
+let mailer = MailgunMailer(configuration: try MailgunConfiguration(apiKey: key, region: .custom(sink), domain: "acme.test"), httpClient: client)
+let email = Email(from: "Acme <hello@acme.test>", to: ["bob@example.com"], subject: "Hello", text: "Hi", html: "<p>Hi</p>")
+
+// The bytes MailgunMailer writes for `email` (its fields in its order, a boundary of the same length).
+let boundary = "mailroom-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))"
+var form = ""
+for (name, value) in [("from", "Acme <hello@acme.test>"), ("to", "bob@example.com"), ("subject", "Hello"), ("text", "Hi"), ("html", "<p>Hi</p>")] {
+    form += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+}
+form += "--\(boundary)--\r\n"
+let rawBody = ByteBuffer(string: form)
+let rawHeaders: HTTPHeaders = [
+    "Authorization": "Basic " + Data("api:\(key)".utf8).base64EncodedString(),
+    "User-Agent": "mailroom-benchmark",
+    "Accept": "application/json",
+    "Content-Type": "multipart/form-data; boundary=\(boundary)",
+]
+
+@Sendable func sendRaw() async throws {
+    var request = HTTPClientRequest(url: sink + "/v3/acme.test/messages")
+    request.method = .POST
+    request.headers = rawHeaders
+    request.body = .bytes(rawBody)
+    let response = try await client.execute(request, timeout: .seconds(30))
+    let body = try await response.body.collect(upTo: 1 << 20)
+    precondition(response.status == .ok && body.readableBytes > 0)
+}
+
+@Sendable func sendMailroom() async throws {
+    let receipt = try await mailer.send(email)
+    precondition(receipt.id != nil)
+}
+
+/// User plus system CPU time of this process so far.
+func cpuTime() -> Duration {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)  // Linux, where the benchmark runs
+    let micros = Int64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + Int64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return .microseconds(micros)
+}
+
+struct Sample {
+    var perSecond: Double
+    var cpuMicrosecondsPerSend: Double
+}
+
+func run(_ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async throws -> Void) async throws -> Sample {
+    let cpuBefore = cpuTime()
+    let started = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                for _ in stride(from: worker, to: sends, by: concurrency) { try await send() }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let wall = ContinuousClock.now - started
+    let cpu = cpuTime() - cpuBefore
+    func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+    return Sample(perSecond: Double(sends) / seconds(wall), cpuMicrosecondsPerSend: seconds(cpu) * 1e6 / Double(sends))
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+print("Send path against \(sink): \(rounds) rounds per concurrency, medians")
+print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for concurrency in [1, 16, 64] {
+    let sends = concurrency == 1 ? 3_000 : 12_000
+    _ = try await run(sends / 4, concurrency: concurrency, sendRaw)        // warm-up: connections, caches
+    _ = try await run(sends / 4, concurrency: concurrency, sendMailroom)
+    var raw: [Sample] = []
+    var mailroom: [Sample] = []
+    for round in 0..<rounds {
+        // Alternate which goes first, so neither always runs on a warmer machine.
+        if round % 2 == 0 {
+            raw.append(try await run(sends, concurrency: concurrency, sendRaw))
+            mailroom.append(try await run(sends, concurrency: concurrency, sendMailroom))
+        } else {
+            mailroom.append(try await run(sends, concurrency: concurrency, sendMailroom))
+            raw.append(try await run(sends, concurrency: concurrency, sendRaw))
+        }
+    }
+    let rawRate = median(raw.map(\.perSecond)), mailroomRate = median(mailroom.map(\.perSecond))
+    let rawCPU = median(raw.map(\.cpuMicrosecondsPerSend)), mailroomCPU = median(mailroom.map(\.cpuMicrosecondsPerSend))
+    print(String(format: "| %d | %.0f | %.0f | %.2f× | %.1f | %.1f | %.2f× |", concurrency, rawRate, mailroomRate, mailroomRate / rawRate, rawCPU, mailroomCPU, mailroomCPU / rawCPU))
+}
