@@ -86,10 +86,9 @@ public struct MailgunMailer: Mailer {
 
     private func post(_ form: MultipartFormBody, to path: String, recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {
         let response = try await client.execute(.init(method: .POST, target: path, body: .form(form)), logger: logger)
-        // A typed decode of the two fields used, not a JSON tree: this runs for every message sent.
-        let answer: SendAnswer
+        let answer: MailgunSendAnswer
         do {
-            answer = try JSONDecoder().decode(SendAnswer.self, from: Data(response.body))
+            answer = try MailgunSendAnswer.decode(response.body)
         } catch {
             throw MailroomError(code: .invalidJSON, message: "Mailgun answered HTTP \(response.status) with a body that is not a JSON object", status: response.status)
         }
@@ -97,20 +96,5 @@ public struct MailgunMailer: Mailer {
             throw MailroomError(code: .invalidJSON, message: "Mailgun accepted the message but answered without an id", status: response.status)
         }
         return SendReceipt(id: id, message: answer.message ?? "", accepted: recipients)
-    }
-
-    /// Mailgun's answer to a send, `{"id": "<…>", "message": "Queued. Thank you."}`.
-    private struct SendAnswer: Decodable {
-        var id: String?
-        var message: String?
-
-        private enum CodingKeys: String, CodingKey { case id, message }
-
-        // Any JSON object decodes; a field of another type counts as missing, as it always has.
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            id = try? container.decodeIfPresent(String.self, forKey: .id)
-            message = try? container.decodeIfPresent(String.self, forKey: .message)
-        }
     }
 }

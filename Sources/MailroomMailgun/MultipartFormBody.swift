@@ -28,7 +28,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     }
 
     enum Segment: Sendable {
-        case bytes([UInt8])
+        case bytes(ByteBuffer)
         case content(Content)
     }
 
@@ -49,27 +49,29 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
     init(parts: [Part], boundary: String = "mailroom-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))") {
         self.boundary = boundary
+        // Written straight into buffers: the fields of a small send are built once, in one place.
         var segments: [Segment] = []
-        var pending: [UInt8] = []
+        var pending = ByteBuffer()
         for part in parts {
             switch part {
             case .field(let name, let value):
-                pending += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"\r\n\r\n".utf8)
-                pending += Array(value.utf8) + [0x0D, 0x0A]
+                pending.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"\r\n\r\n")
+                pending.writeString(value)
+                pending.writeString("\r\n")
             case .file(let name, let filename, let contentType, let content):
-                pending += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"; filename=\"\(Self.escaped(filename))\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+                pending.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escaped(name))\"; filename=\"\(Self.escaped(filename))\"\r\nContent-Type: \(contentType)\r\n\r\n")
                 segments.append(.bytes(pending))
-                pending = []
+                pending = ByteBuffer()
                 segments.append(.content(content))
-                pending += [0x0D, 0x0A]
+                pending.writeString("\r\n")
             }
         }
-        pending += Array("--\(boundary)--\r\n".utf8)
+        pending.writeString("--\(boundary)--\r\n")
         segments.append(.bytes(pending))
         self.segments = segments
         self.byteCount = segments.reduce(0) { total, segment in
             switch segment {
-            case .bytes(let bytes): total + bytes.count
+            case .bytes(let bytes): total + bytes.readableBytes
             case .content(let content): total + content.byteCount
             }
         }
@@ -78,12 +80,13 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
     /// The segments' bytes in one buffer, or `nil` when one of them must be read or rendered.
     private static func inMemory(_ segments: [Segment], byteCount: Int) -> ByteBuffer? {
+        if segments.count == 1, case .bytes(let only) = segments[0] { return only }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(byteCount)
         for segment in segments {
             switch segment {
-            case .bytes(let bytes):
-                buffer.writeBytes(bytes)
+            case .bytes(var bytes):
+                buffer.writeBuffer(&bytes)
             case .content(.attachment(let attachment)):
                 guard let bytes = attachment.source.bytes else { return nil }
                 buffer.writeBytes(bytes)
@@ -152,7 +155,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
                 switch segments[index] {
                 case .bytes(let bytes):
                     index += 1
-                    return ByteBuffer(bytes: bytes)
+                    return bytes
                 case .content(let content):
                     reader = Reader(content)
                 }

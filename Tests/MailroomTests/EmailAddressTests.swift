@@ -143,4 +143,13 @@ import Testing
         #expect(Array(again.displayName?.unicodeScalars ?? "".unicodeScalars) == Array(name.unicodeScalars))
         #expect(again.mailbox == "o@example.com")
     }
+
+    /// A line break in a mailbox is header injection even when a combining mark follows it and
+    /// the two make one Character.
+    @Test func aLineBreakBeforeACombiningMarkIsHeaderInjection() {
+        let address = EmailAddress(stringLiteral: "zoe\n\u{0301}@example.com")
+        let error = #expect(throws: MailroomError.self) { try address.validate(field: "to[0]") }
+        #expect(error?.code == .headerInjection)
+        #expect(error?.field == "to[0]")
+    }
 }

@@ -14,6 +14,7 @@ import NIOHTTP1
 //
 //   Benchmarks/Scripts/nginx-sink start
 //   cd Benchmarks && MAILROOM_SINK_URL=http://127.0.0.1:8099 swift run -c release SendPath [rounds]
+//   SENDPATH_PROFILE=mailroom perf record -e cpu-clock -g .build/release/SendPath   # one variant, for profiles
 
 guard let sink = ProcessInfo.processInfo.environment["MAILROOM_SINK_URL"], !sink.isEmpty else {
     FileHandle.standardError.write(Data("SendPath: set MAILROOM_SINK_URL (Benchmarks/Scripts/nginx-sink start prints it)\n".utf8))
@@ -88,6 +89,12 @@ func run(_ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async th
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+// SENDPATH_PROFILE=raw|mailroom runs one variant at concurrency 16 for `perf record`, and prints nothing.
+if let variant = ProcessInfo.processInfo.environment["SENDPATH_PROFILE"] {
+    _ = try await run(60_000, concurrency: 16, variant == "raw" ? sendRaw : sendMailroom)
+    exit(0)
 }
 
 print("Send path against \(sink): \(rounds) rounds per concurrency, medians")
