@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import Logging
+import Mailroom
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
@@ -73,7 +74,7 @@ struct WebhookDispatcher: Service {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let token = String((0..<50).map { _ in alphabet.randomElement() ?? "a" })
         let code = HMAC<SHA256>.authenticationCode(for: Data((timestamp + token).utf8), using: SymmetricKey(data: Data(key.utf8)))
-        let signature = code.map { String(format: "%02x", $0) }.joined()
+        let signature = Hex.string(code)
         let object: [String: Any] = ["signature": ["timestamp": timestamp, "token": token, "signature": signature], "event-data": data]
         let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: json, as: UTF8.self)

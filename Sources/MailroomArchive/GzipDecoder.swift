@@ -85,7 +85,7 @@ enum GzipDecoder {
     }
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.string(digest)
     }
 
     private static func corrupted(_ id: String, _ problem: String) -> MailroomError {

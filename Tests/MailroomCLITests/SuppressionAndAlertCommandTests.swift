@@ -47,7 +47,7 @@ import Testing
     @Test func importsJSONAndCSVThenListsEverything() async throws {
         try await withMock { environment in
             let directory = try TemporaryDirectory()
-            let items = (0..<2_500).map { #"{"address":"u\#(String(format: "%04d", $0))@example.com","tags":["news"]}"# }
+            let items = (0..<2_500).map { #"{"address":"u\#(String(10_000 + $0).dropFirst())@example.com","tags":["news"]}"# }
             let jsonFile = try directory.write(Array("[\(items.joined(separator: ","))]".utf8), named: "unsubscribes.json")
             let imported = try await MailroomExecutable.run(["unsubscribes", "import", jsonFile], environment: environment)
             #expect(String(decoding: imported.stdout, as: UTF8.self) == "imported 2500 addresses into unsubscribes\n", "\(imported.stderr)")

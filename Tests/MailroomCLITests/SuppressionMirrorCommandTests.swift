@@ -19,7 +19,7 @@ import Testing
     static func withMailgun(bounces: Int, _ body: (MailgunMock, [String: String]) async throws -> Void) async throws {
         try await MailgunMock.withRunning(.init(apiKeys: [Self.key], domains: ["acme.test"])) { mock in
             let store = MailgunSuppressionStore(client: MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.key, region: .custom(mock.baseURL), domain: "acme.test")))
-            try await store.add(contentsOf: (0..<bounces).map { .bounce(EmailAddress(stringLiteral: String(format: "b%04d@example.com", $0))) }, logger: Self.logger)
+            try await store.add(contentsOf: (0..<bounces).map { .bounce(EmailAddress(stringLiteral: "b\(String(10_000 + $0).dropFirst())@example.com")) }, logger: Self.logger)
             try await store.add(.unsubscribe("news@example.com", tags: ["news"]), logger: Self.logger)
             try await body(mock, ["MAILGUN_API_KEY": Self.key, "MAILGUN_BASE_URL": mock.baseURL, "MAILGUN_DOMAIN": "acme.test"])
         }
@@ -79,7 +79,7 @@ import Testing
 
             await mock.reset()
             let store = MailgunSuppressionStore(client: MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.key, region: .custom(mock.baseURL), domain: "acme.test")))
-            try await store.add(contentsOf: (0..<2_500).map { .bounce(EmailAddress(stringLiteral: String(format: "b%04d@example.com", $0))) }, logger: Self.logger)
+            try await store.add(contentsOf: (0..<2_500).map { .bounce(EmailAddress(stringLiteral: "b\(String(10_000 + $0).dropFirst())@example.com")) }, logger: Self.logger)
             let resumed = try await MailroomExecutable.run(["suppressions", "sync", "--db", database, "--json"], environment: environment, directory: directory.path)
             #expect(resumed.status == 0, "\(resumed.stderr)")
             let lists = (try JSONSerialization.jsonObject(with: Data(resumed.stdout)) as? [String: Any])?["lists"] as? [[String: Any]] ?? []

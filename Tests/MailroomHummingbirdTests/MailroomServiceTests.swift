@@ -164,7 +164,7 @@ extension MailroomServiceTests {
         try await MailgunMock.withRunning(.init(apiKeys: [Self.key], domains: ["acme.test"])) { mock in
             let client = MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.key, region: .custom(mock.baseURL), domain: "acme.test"))
             let mailgun = MailgunSuppressionStore(client: client)
-            try await mailgun.add(contentsOf: (0..<2_500).map { .bounce(EmailAddress(stringLiteral: String(format: "b%04d@example.com", $0))) }, logger: Self.logger)
+            try await mailgun.add(contentsOf: (0..<2_500).map { .bounce(EmailAddress(stringLiteral: "b\(String(10_000 + $0).dropFirst())@example.com")) }, logger: Self.logger)
             let local = try await SQLiteSuppressionStore.open(path: directory.path + "/mirror.sqlite")
             let groupBox = GroupBox()
             // Unsubscribes and complaints are empty; the bounces' second page triggers the shutdown.

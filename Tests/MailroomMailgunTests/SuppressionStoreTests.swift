@@ -13,7 +13,7 @@ import Testing
 
     @Test func batchAddOf2500GoesInThreeRequestsAndPagesToTheEnd() async throws {
         try await MailgunHarness.run { harness async throws in
-            let entries = try (0..<2_500).map { Suppression.unsubscribe(try EmailAddress(String(format: "u%04d@example.com", $0)), tags: ["news"]) }
+            let entries = try (0..<2_500).map { Suppression.unsubscribe(try EmailAddress("u\(String(10_000 + $0).dropFirst())@example.com"), tags: ["news"]) }
             try await store(harness).add(contentsOf: entries, logger: harness.logger)
             #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "POST"), ("status", "200")]) == 3)
 

@@ -58,7 +58,7 @@ final class TestClock: @unchecked Sendable {
     /// Signs like Mailgun does, for tokens beyond the known vector.
     static func sign(_ timestamp: String, _ token: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data((timestamp + token).utf8), using: SymmetricKey(data: Data(key.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     @Test func replayedTokensFailAndMemoryStaysBounded() throws {

@@ -67,7 +67,7 @@ import Testing
         let path = (directory.path as NSString).appendingPathComponent("suppressions.sqlite")
         try await MailgunMock.withRunning(.init(apiKeys: [Self.apiKey], domains: ["acme.test"])) { mock in
             let mailgun = MailgunSuppressionStore(client: MailgunClient(configuration: try MailgunConfiguration(apiKey: Self.apiKey, region: .custom(mock.baseURL), domain: "acme.test")))
-            let bounces = (0..<2_500).map { Suppression.bounce(EmailAddress(stringLiteral: String(format: "b%04d@example.com", $0)), code: "550", error: "gone") }
+            let bounces = (0..<2_500).map { Suppression.bounce(EmailAddress(stringLiteral: "b\(String(10_000 + $0).dropFirst())@example.com"), code: "550", error: "gone") }
             try await mailgun.add(contentsOf: bounces, logger: Self.logger)
             try await mailgun.add(.unsubscribe("news@example.com", tags: ["news"]), logger: Self.logger)
             try await SQLiteSuppressionStore.withStore(path: path) { local in

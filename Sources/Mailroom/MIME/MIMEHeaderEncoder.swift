@@ -195,7 +195,7 @@ enum MIMEHeaderEncoder {
             } else if isQLiteral(byte) {
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                output += String(format: "=%02X", byte)
+                output += "=" + Hex.digits(byte)
             }
         }
         return output
@@ -224,7 +224,7 @@ enum MIMEHeaderEncoder {
         for character in value {
             var encoded = ""
             for byte in character.utf8 {
-                encoded += isAttributeCharacter(byte) ? String(Unicode.Scalar(byte)) : String(format: "%%%02X", byte)
+                encoded += isAttributeCharacter(byte) ? String(Unicode.Scalar(byte)) : "%" + Hex.digits(byte)
             }
             if !current.isEmpty && current.utf8.count + encoded.utf8.count > parameterSegmentLength {
                 segments.append(current)
