@@ -19,6 +19,9 @@ public struct MailgunClient: Sendable {
     let httpClient: HTTPClient
     /// `Authorization` and `User-Agent`, encoded once per client rather than per request.
     private let baseHeaders: HTTPHeaders
+    /// Whether the configuration's default domain passed its check, done once per client (the
+    /// configuration is a value with a settable `domain`, so the check cannot be left to its init).
+    private let defaultDomainIsValid: Bool
 
     /// Creates a client.
     ///
@@ -32,6 +35,7 @@ public struct MailgunClient: Sendable {
             "Authorization": "Basic " + Data("api:\(configuration.apiKey)".utf8).base64EncodedString(),
             "User-Agent": configuration.userAgent,
         ]
+        self.defaultDomainIsValid = configuration.domain.map { (try? MailgunConfiguration.checkDomain($0, field: "domain")) != nil } ?? false
     }
 
     /// One API request.
@@ -68,6 +72,7 @@ public struct MailgunClient: Sendable {
 
     /// The sending domain: `override` when given, else the configuration's default.
     func domain(_ override: String?) throws -> String {
+        if override == nil, defaultDomainIsValid, let domain = configuration.domain { return domain }
         guard let domain = override ?? configuration.domain else {
             throw MailroomError(code: .configuration, field: "domain", message: "no sending domain: set MAILGUN_DOMAIN, the configuration's domain, or options.mailgun.domain")
         }

@@ -47,7 +47,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     /// The `Content-Type` header value.
     var contentType: String { "multipart/form-data; boundary=\(boundary)" }
 
-    init(parts: [Part], boundary: String = "mailroom-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))") {
+    init(parts: [Part], boundary: String = Self.randomBoundary()) {
         self.boundary = boundary
         // Written straight into buffers: the fields of a small send are built once, in one place.
         var segments: [Segment] = []
@@ -95,6 +95,14 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             }
         }
         return buffer
+    }
+
+    /// `mailroom-<n>-<m>`: 64 random bits, which no body will contain by chance, from one system
+    /// random call (each is a system call on Linux, and there is one boundary per send); the second
+    /// number is mixed from the first so the boundary keeps its length.
+    static func randomBoundary() -> String {
+        let random = UInt64.random(in: .min ... .max)
+        return "mailroom-\(random)-\(random &* 0x9E37_79B9_7F4A_7C15)"
     }
 
     /// Form-data names and file names are quoted strings; quotes and line breaks are percent-escaped

@@ -95,11 +95,10 @@ public struct Email: Sendable, Hashable {
     public func validate() throws {
         if from.mailbox.isEmpty { throw MailroomError.missingField("from", "a sender is required") }
         try from.validate(field: "from")
-        for (name, list) in [("reply-to", replyTo), ("to", to), ("cc", cc), ("bcc", bcc)] {
-            for (index, address) in list.enumerated() {
-                try address.validate(field: "\(name)[\(index)]")
-            }
-        }
+        try Self.validate(replyTo, "reply-to")
+        try Self.validate(to, "to")
+        try Self.validate(cc, "cc")
+        try Self.validate(bcc, "bcc")
         let count = to.count + cc.count + bcc.count
         if count == 0 {
             throw MailroomError.missingField("to", "at least one recipient (to, cc or bcc) is required")
@@ -120,6 +119,19 @@ public struct Email: Sendable, Hashable {
             try header.validate(field: "headers[\(index)]")
         }
         try options.validate()
+    }
+
+    /// Checks each address, naming `list[index]` in an error; the name is built only for an error,
+    /// since this runs for every recipient of every send.
+    private static func validate(_ addresses: [EmailAddress], _ list: String) throws {
+        for (index, address) in addresses.enumerated() {
+            do {
+                try address.validate(field: list)
+            } catch var error as MailroomError {
+                error.field = "\(list)[\(index)]"
+                throw error
+            }
+        }
     }
 
     private func validateAttachments() throws {
