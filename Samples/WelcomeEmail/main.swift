@@ -23,7 +23,7 @@ let provider: any Mailer =
     if let key = environment["MAILGUN_API_KEY"], !key.isEmpty {
         MailgunMailer(configuration: try .fromEnvironment(environment))
     } else {
-        try OutboxMailer(directory: environment["MAILROOM_OUTBOX"] ?? ".mailroom/outbox")
+        try OutboxMailer(directory: environment["MAILROOM_OUTBOX"] ?? FileArchiveStore.defaultOutboxDirectory)
     }
 let service = SignupService(mailer: try provider.archivedFromEnvironment(environment))
 

@@ -32,6 +32,10 @@ public import NIOPosix
 /// let bytes = try await store.contents(of: entries[0].id)      // verified against its SHA-256
 /// ```
 public final class FileArchiveStore: ArchiveStore {
+    /// The local outbox's directory when none is configured, `.mailroom/outbox` (relative to the
+    /// working directory), shared by the CLI, the adapters and the samples.
+    public static let defaultOutboxDirectory = ".mailroom/outbox"
+
     /// How messages are compressed and timed.
     public struct Configuration: Sendable {
         /// The zlib level, 0 (store only) to 9 (smallest). Default 6, as `gzip` uses.

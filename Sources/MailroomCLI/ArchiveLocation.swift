@@ -24,6 +24,6 @@ struct ArchiveLocation: ParsableArguments {
     /// The local outbox: `MAILROOM_OUTBOX`, else `.mailroom/outbox`.
     static func outbox(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let outbox = environment["MAILROOM_OUTBOX"], !outbox.isEmpty { return outbox }
-        return ".mailroom/outbox"
+        return FileArchiveStore.defaultOutboxDirectory
     }
 }

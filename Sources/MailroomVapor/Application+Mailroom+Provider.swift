@@ -1,7 +1,8 @@
 import Foundation
 /// Public because `Mailer` appears in this file's public API.
 public import Mailroom
-import MailroomArchive
+/// Public because `FileArchiveStore` supplies a default argument in this file's public API.
+public import MailroomArchive
 /// Public because `MailgunConfiguration` appears in this file's public API.
 public import MailroomMailgun
 /// Public because `Application` appears in this file's public API.
@@ -46,7 +47,7 @@ extension Application.Mailroom {
         /// (`mailroom archive list` shows them).
         ///
         /// - Parameter directory: The outbox. Default `.mailroom/outbox`.
-        public static func outbox(directory: String = Self.defaultOutboxDirectory) -> Provider {
+        public static func outbox(directory: String = FileArchiveStore.defaultOutboxDirectory) -> Provider {
             Provider(making: { _ in ProvidedMailer(mailer: try OutboxMailer(directory: directory), mailgun: nil) })
         }
 
@@ -72,16 +73,13 @@ extension Application.Mailroom {
                 if variables[MailgunConfiguration.EnvironmentKey.apiKey]?.isEmpty == false {
                     return try await mailgun(.fromEnvironment(variables)).make(application)
                 }
-                let directory = variables["MAILROOM_OUTBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultOutboxDirectory
+                let directory = variables["MAILROOM_OUTBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? FileArchiveStore.defaultOutboxDirectory
                 application.logger.warning("MAILGUN_API_KEY is not set: messages go to the local outbox and are not delivered", metadata: [
                     "mailroom.outbox": "\(directory)",
                 ])
                 return try await outbox(directory: directory).make(application)
             })
         }
-
-        /// The local outbox's default directory, `.mailroom/outbox`.
-        public static var defaultOutboxDirectory: String { ".mailroom/outbox" }
 
         /// Used when nothing was configured: the local outbox, with one warning (where a missing
         /// provider would otherwise stop the app).

@@ -44,7 +44,7 @@ public struct AppDependencies: Sendable {
                 provider = mailgun
                 mirror = MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: mailgun.client), local: local)
             } else {
-                let outbox = mailroom.string(forKey: "outbox", default: ".mailroom/outbox")
+                let outbox = mailroom.string(forKey: "outbox", default: FileArchiveStore.defaultOutboxDirectory)
                 provider = try OutboxMailer(directory: outbox)
                 logger.warning("MAILGUN_API_KEY is not set: messages go to the local outbox and are not delivered", metadata: ["mailroom.outbox": "\(outbox)"])
             }
