@@ -64,6 +64,9 @@ let package = Package(
             name: "MailroomArchive",
             dependencies: [
                 "Mailroom",
+                // The index: one SQLite file beside the messages (sqlite-nio), shared with the mirror's code.
+                "MailroomSQLite",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -267,6 +270,7 @@ let package = Package(
             dependencies: [
                 "MailroomArchive",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 "MailroomTesting",
                 "Mailroom",
                 "MailroomTestSupport",

@@ -10,6 +10,7 @@ public import Mailroom
 /// | `MAILROOM_ARCHIVE_DIR` | the store's directory; archiving is off when unset | — |
 /// | `MAILROOM_ARCHIVE_POLICY` | `fail-closed` or `fail-open` | `fail-closed` |
 /// | `MAILROOM_ARCHIVE_LEVEL` | zlib level, 0 to 9 | `6` |
+/// | `MAILROOM_ARCHIVE_DURABILITY` | `full` (a recorded message survives a power cut) or `process-crash` (a killed process, not a power cut; no disk flushes) | `full` |
 ///
 /// ```swift
 /// let mailer = try MailgunMailer(configuration: .fromEnvironment()).archivedFromEnvironment()
@@ -21,6 +22,8 @@ public struct ArchiveConfiguration: Sendable {
     public var policy: ArchivePolicy
     /// The zlib compression level, 0 to 9. Default 6.
     public var compressionLevel: Int
+    /// What a recorded message survives. Default ``ArchiveDurability/full``.
+    public var durability: ArchiveDurability
 
     /// Creates a configuration.
     ///
@@ -28,17 +31,19 @@ public struct ArchiveConfiguration: Sendable {
     ///   - directory: The store's directory.
     ///   - policy: Default ``ArchivePolicy/failClosed``.
     ///   - compressionLevel: Default 6.
-    public init(directory: String, policy: ArchivePolicy = .failClosed, compressionLevel: Int = 6) {
+    ///   - durability: Default ``ArchiveDurability/full``.
+    public init(directory: String, policy: ArchivePolicy = .failClosed, compressionLevel: Int = 6, durability: ArchiveDurability = .full) {
         self.directory = directory
         self.policy = policy
         self.compressionLevel = compressionLevel
+        self.durability = durability
     }
 
     /// The configuration in `environment`, or `nil` when `MAILROOM_ARCHIVE_DIR` is unset or empty.
     ///
     /// - Parameter environment: Default: this process's environment.
-    /// - Throws: `MailroomError.Code.invalidValue` naming `MAILROOM_ARCHIVE_POLICY` or
-    ///   `MAILROOM_ARCHIVE_LEVEL` when one is malformed.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `MAILROOM_ARCHIVE_POLICY`,
+    ///   `MAILROOM_ARCHIVE_LEVEL` or `MAILROOM_ARCHIVE_DURABILITY` when one is malformed.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchiveConfiguration? {
         guard let directory = environment["MAILROOM_ARCHIVE_DIR"], !directory.isEmpty else { return nil }
         var configuration = ArchiveConfiguration(directory: directory)
@@ -51,6 +56,9 @@ public struct ArchiveConfiguration: Sendable {
             }
             configuration.compressionLevel = value
         }
+        if let durability = environment["MAILROOM_ARCHIVE_DURABILITY"], !durability.isEmpty {
+            configuration.durability = try .named(durability, field: "MAILROOM_ARCHIVE_DURABILITY")
+        }
         return configuration
     }
 
@@ -58,7 +66,7 @@ public struct ArchiveConfiguration: Sendable {
     ///
     /// - Throws: `MailroomError.Code.invalidValue` naming `directory` or `compressionLevel`.
     public func makeStore() throws -> FileArchiveStore {
-        try FileArchiveStore(directory: directory, configuration: .init(compressionLevel: compressionLevel))
+        try FileArchiveStore(directory: directory, configuration: .init(compressionLevel: compressionLevel, durability: durability))
     }
 }
 

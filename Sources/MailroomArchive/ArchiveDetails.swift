@@ -1,7 +1,8 @@
 /// Public because `Email` and `Envelope` appear in this file's public API.
 public import Mailroom
 
-/// What the index records about a message besides its bytes: sender, recipients, subject, tags.
+/// What the index records about a message besides its bytes: sender, recipients, subject, tags,
+/// and the body text the full-text index reads.
 ///
 /// Made from the `Email` being sent, or from a pre-rendered message's envelope and headers.
 public struct ArchiveDetails: Sendable, Hashable {
@@ -13,6 +14,9 @@ public struct ArchiveDetails: Sendable, Hashable {
     public var subject: String
     /// The tags.
     public var tags: [String]
+    /// The body's text for the full-text index, when the caller has it; `nil` lets the store read
+    /// it from the message (its text part, or the HTML's text).
+    public var text: String?
 
     /// Creates details.
     ///
@@ -21,14 +25,17 @@ public struct ArchiveDetails: Sendable, Hashable {
     ///   - recipients: The recipients' addresses.
     ///   - subject: The subject.
     ///   - tags: The tags.
-    public init(from: String, recipients: [String], subject: String, tags: [String] = []) {
+    ///   - text: The body's text; `nil` to read it from the message.
+    public init(from: String, recipients: [String], subject: String, tags: [String] = [], text: String? = nil) {
         self.from = from
         self.recipients = recipients.map { $0.lowercased() }
         self.subject = subject
         self.tags = tags
+        self.text = text
     }
 
-    /// The details of `email`: its sender, To, Cc and Bcc, subject (or template name) and tags.
+    /// The details of `email`: its sender, To, Cc and Bcc, subject (or template name), tags and
+    /// body text (its text, else its HTML's).
     ///
     /// - Parameter email: The message.
     public init(_ email: Email) {
@@ -36,7 +43,8 @@ public struct ArchiveDetails: Sendable, Hashable {
             from: email.from.description,
             recipients: email.recipients.map(\.mailbox),
             subject: email.subject.isEmpty ? (email.template.map { "template \($0.name)" } ?? "") : email.subject,
-            tags: email.options.tags
+            tags: email.options.tags,
+            text: ArchiveText.body(of: email)
         )
     }
 

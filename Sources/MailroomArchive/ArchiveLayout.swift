@@ -3,16 +3,16 @@ import Foundation
 /// Where everything lives in a ``FileArchiveStore`` directory:
 ///
 /// ```
-/// index.lock                          serialises index writers across processes
-/// messages/2026/11/21/index.json      the day's index (rebuilt from the files below when damaged)
+/// archive.sqlite                      the index: entries, outcomes, full-text (with -wal and -shm)
 /// messages/2026/11/21/ID.eml.gz       the message, gzip
-/// messages/2026/11/21/ID.json         its metadata: the index entry
 /// ```
 struct ArchiveLayout: Sendable {
     let root: String
 
-    var lockPath: String { path("index.lock") }
+    var databasePath: String { path(ArchiveSchema.fileName) }
     var messagesDirectory: String { path("messages") }
+    /// The first layout's lock file; its presence means that layout's files are still there.
+    var legacyLockPath: String { path("index.lock") }
 
     func path(_ relative: String) -> String {
         (root as NSString).appendingPathComponent(relative)
@@ -26,10 +26,6 @@ struct ArchiveLayout: Sendable {
 
     func messagePath(for id: String) -> String {
         (directory(for: id) as NSString).appendingPathComponent("\(id).eml.gz")
-    }
-
-    func metadataPath(for id: String) -> String {
-        (directory(for: id) as NSString).appendingPathComponent("\(id).json")
     }
 
     /// `path` relative to the store's directory, for reports.

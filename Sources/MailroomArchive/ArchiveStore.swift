@@ -33,11 +33,18 @@ public protocol ArchiveStore: Sendable {
     /// - Returns: The settled entry.
     func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry
 
-    /// The entries that match `query`, oldest first.
+    /// The entries that match `query`, newest first (best matches first for a text search),
+    /// paged as the query says.
     ///
     /// - Parameter query: The conditions.
     /// - Returns: The matching entries.
     func entries(matching query: ArchiveQuery) async throws -> [ArchiveEntry]
+
+    /// How many entries match `query`, paging ignored.
+    ///
+    /// - Parameter query: The conditions.
+    /// - Returns: The count.
+    func count(matching query: ArchiveQuery) async throws -> Int
 
     /// A message's bytes, decompressed and checked against the recorded size and SHA-256.
     ///

@@ -2,8 +2,9 @@
 ///
 /// Damage (``Finding/isDamage``) means a message cannot be read back as recorded. The other
 /// findings are facts worth knowing after a crash that lost nothing: a write that was interrupted
-/// before it became part of the store, a message whose metadata was never written (the index was
-/// rebuilt from the message itself), a send whose outcome was never recorded.
+/// before it became part of the store, a message file the index does not list (a record stopped
+/// between its file and its commit, or a prune between its commit and its files), a send whose
+/// outcome was never recorded.
 public struct ArchiveVerification: Sendable, Hashable {
     /// One thing found.
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
@@ -47,13 +48,15 @@ public struct ArchiveVerification: Sendable, Hashable {
 
         /// Damage: the file does not decompress, or its bytes do not match the recorded size or SHA-256.
         public static let corrupt = Kind("corrupt")
-        /// Damage: the metadata or index names a message whose file is gone.
+        /// Damage: the index names a message whose file is gone.
         public static let missing = Kind("missing")
         /// A temporary file left by a write that was interrupted; it never became part of the store.
         public static let interruptedWrite = Kind("interrupted-write")
-        /// A message file without its metadata file (interrupted between the two writes); it is
-        /// indexed from its own headers as ``ArchiveState/pending``.
-        public static let unrecorded = Kind("unrecorded")
+        /// A message file the index does not list: its record stopped before the commit (so no
+        /// caller was told it was recorded), or a prune stopped before removing it.
+        /// `FileArchiveStore.reindex()` indexes it from its own headers as ``ArchiveState/pending``;
+        /// `prune` removes it once it is older than the cut-off.
+        public static let orphaned = Kind("orphaned")
         /// A message whose send outcome was never recorded.
         public static let pending = Kind("pending")
 

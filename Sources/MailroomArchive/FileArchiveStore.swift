@@ -6,25 +6,28 @@ public import Logging
 public import Mailroom
 /// Public because `NIOThreadPool` appears in this file's public API.
 public import NIOPosix
+import MailroomSQLite
+import SQLiteNIO
 
 /// An ``ArchiveStore`` in a directory: one gzip file per message, readable with `zcat` and valid as
-/// `.eml`, in date-partitioned folders, with a crash-safe index per day.
+/// `.eml`, in date-partitioned folders, and an index in one SQLite file beside them.
 ///
 /// ```
 /// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.eml.gz    the message
-/// messages/2026/11/21/20261121-093000-4f1c2a9e7b3d.json      its metadata (its index entry)
-/// messages/2026/11/21/index.json                             the day's entries, for queries
-/// index.lock                                                 serialises index writers
+/// archive.sqlite                                             entries, outcomes, full-text index (WAL)
 /// ```
 ///
-/// Every file is written to a temporary name, synced, and renamed into place (its folder synced
-/// too), so after a crash each is either complete or absent. A message is written first, then the
-/// day's index, then its metadata file; so the index is never older than the metadata, and a
-/// message the index lacks (a crash between the first two steps) is found when the day is next
-/// opened and indexed from its own headers as pending. A day's index that is missing or damaged
-/// is rebuilt from the metadata files. Blocking file work runs on a `NIOThreadPool`
-/// (``Configuration-swift.struct/threadPool``), not on the concurrency pool. Any number of tasks in one process may write at once, and their index
-/// writes are grouped; writers in other processes merge rather than overwrite, under a file lock.
+/// `record` writes the message under a temporary name, flushes it and renames it into place, then
+/// commits its row; `settle` updates the row. Concurrent records share the work: their folders are
+/// flushed once and their rows committed in one transaction (group commit).
+/// ``Configuration-swift.struct/durability`` says what survives a crash. Several processes (the
+/// app, `mailroom archive`, a second instance on the host) share one store and see each other's
+/// entries at once: SQLite's WAL mode lets readers read while one writer commits. Queries,
+/// paging, counts and full-text search run in the database, so opening the store and looking a
+/// message up take the same time however large it is. An archive written in the first layout
+/// (a per-day `index.json` and a metadata file per message) is migrated when it is first opened.
+/// Blocking file work runs on a `NIOThreadPool` (``Configuration-swift.struct/threadPool``), not
+/// on the concurrency pool.
 ///
 /// ```swift
 /// let store = try FileArchiveStore(directory: "/var/lib/acme/mail-archive")
@@ -36,26 +39,39 @@ public final class FileArchiveStore: ArchiveStore {
     /// working directory), shared by the CLI, the adapters and the samples.
     public static let defaultOutboxDirectory = ".mailroom/outbox"
 
-    /// How messages are compressed and timed.
+    /// How messages are compressed, dated and made durable.
     public struct Configuration: Sendable {
         /// The zlib level, 0 (store only) to 9 (smallest). Default 6, as `gzip` uses.
         public var compressionLevel: Int
+        /// What a returned `record` survives. Default ``ArchiveDurability/full``.
+        public var durability: ArchiveDurability
+        /// How long a write waits for another process's transaction before failing with a
+        /// transient `storage` error. Default 5 seconds.
+        public var busyTimeout: Duration
         /// The clock that dates new messages. Default: the system clock.
         public var now: @Sendable () -> Date
-        /// Where the blocking file work (compression, writes, `fsync`) runs. It waits on the disk
-        /// more than it computes, so a pool with more threads than cores lets concurrent sends
-        /// share disk flushes. The store borrows it and never shuts it down. Default
-        /// `NIOThreadPool.singleton` (one thread per core).
+        /// Where the blocking file and SQLite work runs. The store borrows it and never shuts it
+        /// down. Default `NIOThreadPool.singleton` (one thread per core).
         public var threadPool: NIOThreadPool
 
         /// Creates a configuration.
         ///
         /// - Parameters:
         ///   - compressionLevel: 0 to 9. Default 6.
+        ///   - durability: Default ``ArchiveDurability/full``.
+        ///   - busyTimeout: Default 5 seconds.
         ///   - now: The clock. Default: the system clock.
         ///   - threadPool: Where file work runs. Default `NIOThreadPool.singleton`.
-        public init(compressionLevel: Int = 6, now: @escaping @Sendable () -> Date = { Date() }, threadPool: NIOThreadPool = .singleton) {
+        public init(
+            compressionLevel: Int = 6,
+            durability: ArchiveDurability = .full,
+            busyTimeout: Duration = .seconds(5),
+            now: @escaping @Sendable () -> Date = { Date() },
+            threadPool: NIOThreadPool = .singleton
+        ) {
             self.compressionLevel = compressionLevel
+            self.durability = durability
+            self.busyTimeout = busyTimeout
             self.now = now
             self.threadPool = threadPool
         }
@@ -67,7 +83,7 @@ public final class FileArchiveStore: ArchiveStore {
     public let configuration: Configuration
 
     private let layout: ArchiveLayout
-    private let index: ArchiveIndex
+    private let database: ArchiveDatabase
     /// Uncompressed bytes gathered before handing them to the compressor on the thread pool.
     private static let writeBatchSize = 256 * 1024
 
@@ -75,7 +91,7 @@ public final class FileArchiveStore: ArchiveStore {
     ///
     /// - Parameters:
     ///   - directory: The store's directory; created with the first message.
-    ///   - configuration: Compression level and clock.
+    ///   - configuration: Compression level, durability, clock and thread pool.
     /// - Throws: `MailroomError.Code.invalidValue` naming `compressionLevel` outside 0...9, or
     ///   `directory` when it is empty.
     public init(directory: String, configuration: Configuration = Configuration()) throws {
@@ -87,10 +103,20 @@ public final class FileArchiveStore: ArchiveStore {
         self.directory = absolute
         self.configuration = configuration
         self.layout = ArchiveLayout(root: absolute)
-        self.index = ArchiveIndex(layout: layout, threadPool: configuration.threadPool)
+        self.database = ArchiveDatabase(
+            layout: layout, durability: configuration.durability, busyTimeout: configuration.busyTimeout, threadPool: configuration.threadPool
+        )
     }
 
-    /// Compresses and stores `message`, indexes it, then writes its metadata file beside it.
+    /// Closes the index's connections (a store dropped without it closes them too); a later call
+    /// opens them again.
+    ///
+    /// - Throws: `MailroomError.Code.storage` when SQLite cannot close the file.
+    public func close() async throws {
+        try await database.close()
+    }
+
+    /// Compresses `message` into its file, flushes it into place, and commits its row.
     public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
         let now = configuration.now()
         let date = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
@@ -98,10 +124,7 @@ public final class FileArchiveStore: ArchiveStore {
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
-        // Read the index before the message file exists, or opening it would find a message it
-        // lacks and rebuild the day.
-        try await Self.storageErrors { try await index.load() }
-        let (size, compressedSize, sha256) = try await Self.storageErrors { try await writeMessage(message, id: id) }
+        let written = try await Self.storageErrors { try await writeMessage(message, id: id, readingText: details.text == nil) }
         let recorded = ArchiveEntry(
             id: id,
             messageID: message.messageID,
@@ -111,38 +134,41 @@ public final class FileArchiveStore: ArchiveStore {
             recipients: details.recipients,
             subject: details.subject,
             tags: details.tags,
-            size: size,
-            compressedSize: compressedSize,
-            sha256: sha256,
+            size: written.writer.size,
+            compressedSize: written.writer.compressedSize,
+            sha256: written.sha256,
             state: .pending,
             revision: outcome == nil ? 1 : 0  // settling below makes it 1: one write either way
         )
         let entry = outcome.map(recorded.settled) ?? recorded
-        do {
-            try await index.commit(entry)
-        } catch {
-            // Not indexed, so not recorded: take the message file back rather than leave it to be
-            // found and indexed as pending later.
-            let path = layout.messagePath(for: id)
-            _ = try? await configuration.threadPool.runIfActive { try DurableFile.remove(path) }
-            throw MailroomError.archive(error)
-        }
-        await writeMetadata(entry, logger: logger)
-        logger.debug("archived message", metadata: ["mailroom.archive.state": "\(entry.state)", "mailroom.archive.bytes": "\(entry.size)"])
-        return entry
+        let body = details.text ?? ArchiveText.body(ofMessage: written.head)
+        let stored = try await database.record(.init(entry: entry, body: body, writer: written.writer))
+        logger.debug("archived message", metadata: ["mailroom.archive.state": "\(stored.state)", "mailroom.archive.bytes": "\(stored.size)"])
+        return stored
     }
 
-    /// Indexes the message's new state, then rewrites its metadata file.
+    /// Commits the message's new state.
     public func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry {
-        let settled = try await existingEntry(id).settled(outcome)
-        try await Self.storageErrors { try await index.commit(settled) }
-        await writeMetadata(settled, logger: logger)
-        return settled
+        guard ArchiveLayout.isValidID(id) else { throw ArchiveQuery.invalidID(id, field: "id") }
+        guard try await database.database(creating: false) != nil else { throw notFound(id) }
+        return try await database.settle(id, outcome: outcome)
     }
 
-    /// The matching entries, oldest first.
+    /// The matching entries, newest first (best matches first for a text search).
+    ///
+    /// - Throws: `MailroomError.Code.invalidValue` naming the query's field that cannot be a
+    ///   condition (an id that is not one, a search without words, a limit below 1).
     public func entries(matching query: ArchiveQuery) async throws -> [ArchiveEntry] {
-        try await index.all().filter(query.matches)
+        let (sql, binds) = try query.selectStatement()
+        guard let database = try await database.database(creating: false) else { return [] }
+        return try await database.read(sql, binds).map(ArchiveSchema.entry)
+    }
+
+    /// How many entries match `query`, paging ignored.
+    public func count(matching query: ArchiveQuery) async throws -> Int {
+        let (sql, binds) = try query.countStatement()
+        guard let database = try await database.database(creating: false) else { return 0 }
+        return try await database.read(sql, binds).first?.column("count")?.integer ?? 0
     }
 
     /// The message's bytes, decompressed and checked against its recorded size and SHA-256.
@@ -160,16 +186,17 @@ public final class FileArchiveStore: ArchiveStore {
         }
     }
 
-    /// Reads every message back and checks it; reports leftovers of interrupted writes and
-    /// messages whose outcome or metadata was never recorded.
+    /// Reads every message back and compares the files with the index: a row without its file
+    /// (missing), a file that fails its check (corrupt), a file without a row (orphaned), the
+    /// leftovers of interrupted writes, and sends whose outcome was never recorded.
     public func verify() async throws -> ArchiveVerification {
-        let entries = try await index.all()
+        let entries = try await entries(matching: ArchiveQuery())
         let layout = layout
         return try await configuration.threadPool.runIfActive {
-            let listing = IndexFile.listAll(layout)
+            let listing = ArchiveScan.listAll(layout)
             var findings: [ArchiveVerification.Finding] = []
             var checked = 0
-            for entry in entries {
+            for entry in entries.reversed() {
                 let path = layout.messagePath(for: entry.id)
                 let relative = layout.relative(path)
                 guard listing.messages[entry.id] != nil else {
@@ -183,11 +210,15 @@ public final class FileArchiveStore: ArchiveStore {
                     findings.append(.init(kind: .corrupt, id: entry.id, path: relative, detail: error.message))
                     continue
                 }
-                if listing.metadata[entry.id] == nil {
-                    findings.append(.init(kind: .unrecorded, id: entry.id, path: relative, detail: "no metadata file; indexed from the message's headers"))
-                } else if entry.state == .pending {
+                if entry.state == .pending {
                     findings.append(.init(kind: .pending, id: entry.id, path: relative, detail: "the send's outcome was never recorded"))
                 }
+            }
+            let indexed = Set(entries.map(\.id))
+            for (id, path) in listing.messages.sorted(by: { $0.key < $1.key }) where !indexed.contains(id) {
+                findings.append(
+                    .init(kind: .orphaned, id: id, path: layout.relative(path), detail: "a message file the index does not list; `reindex` indexes it as pending")
+                )
             }
             for temporary in listing.temporaries {
                 findings.append(
@@ -198,45 +229,91 @@ public final class FileArchiveStore: ArchiveStore {
         }
     }
 
-    /// Removes the messages recorded before `date`, and temporary files left by processes that are gone.
-    public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
-        let expired = try await index.all().filter { $0.date < date }
+    /// Rebuilds the index from the message files: every file the index does not list is indexed
+    /// from its own headers as pending (its outcome and tags are not in the file). An index that
+    /// is damaged (not an SQLite database, or failing SQLite's integrity check) is moved aside as
+    /// `archive.sqlite.damaged-…` and rebuilt from the files alone.
+    ///
+    /// - Returns: The entries added.
+    /// - Throws: `MailroomError.Code.storage` when the files or the index cannot be read or written.
+    public func reindex() async throws -> [ArchiveEntry] {
         let layout = layout
-        // Leftovers of interrupted writes were never part of the store: no index change.
+        let threadPool = configuration.threadPool
+        var opened: SQLiteDatabaseFile?
+        var failure: (any Error)?
+        do {
+            let database = try await database.database()
+            let check = try await database.read("PRAGMA quick_check").first?.column("quick_check")?.string
+            if check == "ok" { opened = database }
+        } catch {
+            failure = error
+        }
+        if opened == nil {
+            // Opened but failing its check is damage; failing to open is damage only when the file
+            // is not an SQLite database at all (a locked or unreadable file is left alone).
+            try? await database.close()
+            let openedButFailedCheck = failure == nil
+            let moved = try await threadPool.runIfActive { try Self.moveAsideDamagedIndex(layout, evenIfSQLite: openedButFailedCheck) }
+            if !moved, let failure { throw MailroomError.archive(failure) }
+            // Opening the new index indexes every file: all of its entries were added.
+            _ = try await database.database()
+            return try await entries(matching: ArchiveQuery())
+        }
+        guard let opened else { throw MailroomError(code: .storage, field: "archive", message: "the archive index could not be opened") }
+        return try await opened.write(synchronous: .full) { transaction in
+            let known = Set(try await transaction.query("SELECT id FROM messages").compactMap { $0.column("id")?.string })
+            let rows = try await threadPool.runIfActive { try ArchiveDatabase.filesToIndex(layout, skipping: known) }
+            try await ArchiveDatabase.insert(rows, in: transaction)
+            let added = try ArchiveSchema.json(rows.map(\.id))
+            return try await transaction.query(
+                "SELECT \(ArchiveSchema.entryColumns) FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id DESC", [.text(added)]
+            ).map(ArchiveSchema.entry)
+        }
+    }
+
+    /// Removes the messages recorded before `date`: their rows first, then their files. A crash in
+    /// between leaves files the index does not list, which `verify` reports as orphaned (not
+    /// damage) and the next prune removes. Also removes orphaned files older than `date` and the
+    /// temporary files of processes that are gone.
+    public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
+        guard let database = try await database.database(creating: false) else { return [] }
+        let cutoff = date.timeIntervalSince1970
+        let expired = try await database.write(synchronous: .full) { transaction in
+            try await transaction.query("DELETE FROM messages WHERE date < ? RETURNING \(ArchiveSchema.returnedColumns)", [.float(cutoff)])
+                .map(ArchiveSchema.entry)
+        }
+        let layout = layout
+        let remaining = Set(try await database.read("SELECT id FROM messages WHERE date < ?", [.float(cutoff)]).compactMap { $0.column("id")?.string })
         try await Self.storageErrors {
             try await configuration.threadPool.runIfActive {
-                for temporary in IndexFile.listAll(layout).temporaries {
+                let listing = ArchiveScan.listAll(layout)
+                var directories: Set<String> = []
+                // Rows just deleted, and files no row lists (a record stopped before its commit,
+                // or an earlier prune stopped before its files), unless a row was added meanwhile.
+                for (id, path) in listing.messages where !remaining.contains(id) && (ArchiveLayout.date(ofID: id)?.timeIntervalSince1970 ?? .infinity) < cutoff {
+                    try DurableFile.remove(path)
+                    directories.insert(layout.directory(for: id))
+                }
+                for temporary in listing.temporaries {
                     let name = (temporary as NSString).lastPathComponent
                     guard let pid = DurableFile.processID(inName: name), !DurableFile.isRunning(pid) else { continue }
                     try DurableFile.remove(temporary)
-                    try DurableFile.syncDirectory((temporary as NSString).deletingLastPathComponent)
+                    directories.insert((temporary as NSString).deletingLastPathComponent)
                 }
-            }
-        }
-        guard !expired.isEmpty else { return [] }
-        // The index first: a crash before the files are gone leaves them to be indexed again from
-        // their metadata and pruned next time, never an index entry without its message.
-        try await Self.storageErrors { try await index.remove(expired.map(\.id)) }
-        try await Self.storageErrors {
-            try await configuration.threadPool.runIfActive {
-                var directories: Set<String> = []
-                for entry in expired {
-                    try DurableFile.remove(layout.metadataPath(for: entry.id))
-                    try DurableFile.remove(layout.messagePath(for: entry.id))
-                    directories.insert(layout.directory(for: entry.id))
-                }
-                for directory in directories {
+                for directory in directories.sorted() {
                     try DurableFile.syncDirectory(directory)
                     Self.removeEmptyDirectories(from: directory, upTo: layout.messagesDirectory)
                 }
             }
         }
-        return expired
+        return expired.sorted { $0.id > $1.id }
     }
 
     // MARK: Writing
 
-    private func writeMessage(_ message: MIMEMessage, id: String) async throws -> (size: Int, compressedSize: Int, sha256: String) {
+    /// Compresses the message into a temporary file and ends it; the database's group commit
+    /// puts it in place. Keeps the first bytes when the body's text must be read from them.
+    private func writeMessage(_ message: MIMEMessage, id: String, readingText: Bool) async throws -> (writer: GzipFileWriter, sha256: String, head: [UInt8]) {
         let layout = layout
         let level = configuration.compressionLevel
         let writer = try await configuration.threadPool.runIfActive {
@@ -246,7 +323,9 @@ public final class FileArchiveStore: ArchiveStore {
         do {
             var batch: [[UInt8]] = []
             var batchSize = 0
+            var head: [UInt8] = []
             for try await chunk in message {
+                if readingText && head.count < ArchiveText.scanLimit { head += chunk.prefix(ArchiveText.scanLimit - head.count) }
                 batch.append(chunk)
                 batchSize += chunk.count
                 if batchSize >= Self.writeBatchSize {
@@ -259,36 +338,39 @@ public final class FileArchiveStore: ArchiveStore {
             let last = batch
             let sha256 = try await configuration.threadPool.runIfActive {
                 try writer.append(last)
-                return try writer.finish()
+                return try writer.end()
             }
-            return (writer.size, writer.compressedSize, sha256)
+            return (writer, sha256, head)
         } catch {
             writer.abandon()
             throw error
         }
     }
 
-    /// Writes the metadata file beside the message. The index already holds the entry, so a
-    /// failure here is logged, not thrown: the message is recorded, and `verify` lists it as
-    /// having no metadata file.
-    private func writeMetadata(_ entry: ArchiveEntry, logger: Logger) async {
-        let path = layout.metadataPath(for: entry.id)
-        do {
-            let data = try IndexFile.encoder.encode(entry)
-            try await configuration.threadPool.runIfActive { try DurableFile.writeAtomically(Array(data), to: path) }
-        } catch {
-            logger.warning("archive metadata file not written; the index holds the entry", metadata: ["mailroom.error": "\(error)"])
-        }
+    private func existingEntry(_ id: String) async throws -> ArchiveEntry {
+        guard ArchiveLayout.isValidID(id) else { throw ArchiveQuery.invalidID(id, field: "id") }
+        guard let entry = try await entries(matching: ArchiveQuery(id: id)).first else { throw notFound(id) }
+        return entry
     }
 
-    private func existingEntry(_ id: String) async throws -> ArchiveEntry {
-        guard ArchiveLayout.isValidID(id) else {
-            throw MailroomError.invalidValue(field: "id", "'\(id.prefix(60))' is not an archive id (like 20261121-093000-4f1c2a9e7b3d)")
+    private func notFound(_ id: String) -> MailroomError {
+        MailroomError(code: .notFound, field: "id", message: "no archived message '\(id)' in \(directory)")
+    }
+
+    /// Moves a damaged index (and its WAL files) aside so that a new one is built from the files;
+    /// `false` when there is none, or when it starts as an SQLite database and `evenIfSQLite` is
+    /// false.
+    private static func moveAsideDamagedIndex(_ layout: ArchiveLayout, evenIfSQLite: Bool) throws -> Bool {
+        let path = layout.databasePath
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        let header = Array(FileHandle(forReadingAtPath: path)?.readData(ofLength: 16) ?? Data())
+        if header == Array("SQLite format 3\0".utf8), !evenIfSQLite { return false }
+        let suffix = ".damaged-\(Int(Date().timeIntervalSince1970))"
+        for extra in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + extra) {
+            try DurableFile.move(path + extra, to: path + suffix + extra)
         }
-        guard let entry = try await index.entry(id) else {
-            throw MailroomError(code: .notFound, field: "id", message: "no archived message '\(id)' in \(directory)")
-        }
-        return entry
+        try DurableFile.syncDirectory(layout.root)
+        return true
     }
 
     private static func removeEmptyDirectories(from directory: String, upTo root: String) {
@@ -307,5 +389,4 @@ public final class FileArchiveStore: ArchiveStore {
             throw MailroomError.archive(error)
         }
     }
-
 }

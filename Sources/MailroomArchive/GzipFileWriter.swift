@@ -11,7 +11,7 @@ import Darwin
 
 /// Compresses a message into a gzip file chunk by chunk while hashing the uncompressed bytes, so a
 /// large message is never held whole. The file is written under a temporary name and appears under
-/// its final name only once complete and synced.
+/// its final name only once complete and (for ``ArchiveDurability/full``) synced.
 final class GzipFileWriter: @unchecked Sendable {
     // Unchecked: a writer is used by one task, one call at a time (each awaited before the next),
     // on threads of NIOThreadPool; it is never shared.
@@ -45,18 +45,22 @@ final class GzipFileWriter: @unchecked Sendable {
         }
     }
 
-    /// Ends the gzip stream, syncs the file, renames it into place and syncs its directory.
+    /// Ends the gzip stream; the file stays under its temporary name until ``commit(syncing:)``.
     ///
     /// - Returns: The SHA-256 of the uncompressed bytes, lowercase hexadecimal.
-    func finish() throws -> String {
+    func end() throws -> String {
         var empty = ByteBuffer()
         try empty.compressStream(with: compressor, window: &window, flush: .finish) { try writeOut($0) }
-        try DurableFile.sync(descriptor, path: temporaryPath)
+        return GzipDecoder.hex(hash.finalize())
+    }
+
+    /// Syncs the file (when `syncing`), closes it and renames it into place. Its folder is synced
+    /// by the caller, once for every file committed together.
+    func commit(syncing: Bool) throws {
+        if syncing { try DurableFile.sync(descriptor, path: temporaryPath) }
         close(descriptor)
         descriptor = -1
         try DurableFile.move(temporaryPath, to: finalPath)
-        try DurableFile.syncDirectory((finalPath as NSString).deletingLastPathComponent)
-        return GzipDecoder.hex(hash.finalize())
     }
 
     /// Closes and removes the temporary file after a failure.

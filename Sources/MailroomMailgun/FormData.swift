@@ -1,4 +1,5 @@
 import Foundation
+import Mailroom
 import MultipartKit
 package import NIOCore
 

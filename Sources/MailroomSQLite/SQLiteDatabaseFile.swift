@@ -1,9 +1,13 @@
 import Foundation
-import Logging
-import Mailroom
+/// Package because `Logger` appears in this file's package API.
+package import Logging
+/// Package because `MailroomError` appears in this file's package API.
+package import Mailroom
 import NIOConcurrencyHelpers
-import NIOPosix
-import SQLiteNIO
+/// Package because `NIOThreadPool` appears in this file's package API.
+package import NIOPosix
+/// Package because `SQLiteData` and `SQLiteRow` appear in this file's package API.
+package import SQLiteNIO
 
 /// One SQLite file opened the way Mailroom's stores use it: WAL, a busy timeout, versioned schema
 /// migrations, a connection for reads and a serialised one for write transactions.
@@ -11,18 +15,30 @@ import SQLiteNIO
 /// Reads run on their own connection and see the last committed state (WAL snapshots), so they
 /// never wait for a writer. Writes go through ``write(_:)``: one `BEGIN IMMEDIATE` transaction at a
 /// time on this process's write connection; other processes wait on SQLite's lock for up to the
-/// busy timeout.
-final class SQLiteDatabaseFile: Sendable {
-    let path: String
+/// busy timeout. Shared (`package`) by the suppression mirror and MailroomArchive's index.
+package final class SQLiteDatabaseFile: Sendable {
+    /// How much a commit waits for the disk (`PRAGMA synchronous`), set per write transaction.
+    package enum Synchronous: String, Sendable {
+        /// A commit survives a killed process, not a power cut: WAL is synced at checkpoints.
+        case normal = "NORMAL"
+        /// A commit survives a power cut: WAL is synced at every commit.
+        case full = "FULL"
+    }
+
+    package let path: String
     private let reader: SQLiteConnection
     private let writer: SQLiteConnection
-    private let gate = WriteGate()
+    private let gate: WriteGate
     private let closed = NIOLockedValueBox(false)
+    /// The write connection's `synchronous` level; changed only by the gate's holder.
+    private let synchronous: NIOLockedValueBox<Synchronous>
 
-    private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection) {
+    private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection, synchronous: Synchronous, gate: WriteGate) {
         self.path = path
+        self.gate = gate
         self.reader = reader
         self.writer = writer
+        self.synchronous = NIOLockedValueBox(synchronous)
     }
 
     /// A file dropped without ``close()`` (a task that threw past it) still closes its connections:
@@ -36,10 +52,11 @@ final class SQLiteDatabaseFile: Sendable {
 
     /// Opens (creating when needed) the file at `path` and applies `migrations` not yet applied,
     /// in order, each in its own transaction; `PRAGMA user_version` counts those applied.
-    static func open(
+    package static func open(
         path: String,
         migrations: [[String]],
         busyTimeout: Duration,
+        synchronous: Synchronous = .normal,
         threadPool: NIOThreadPool,
         logger: Logger
     ) async throws -> SQLiteDatabaseFile {
@@ -48,27 +65,46 @@ final class SQLiteDatabaseFile: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw MailroomError(code: .storage, field: "path", message: "cannot create the folder \(directory) for the suppression database")
+                throw MailroomError(code: .storage, field: "path", message: "cannot create the folder \(directory) for the database \((path as NSString).lastPathComponent)")
             }
         }
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let gate = WriteGate.shared(for: path)
         var opened: [SQLiteConnection] = []
+        // Under the file's gate: the WAL switch and the migrations take SQLite's write lock.
+        await gate.enter()
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             opened.append(writer)
             let timeout = Int(busyTimeout.components.seconds * 1_000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
             // busy_timeout replaces sqlite-nio's retry-forever busy handler with a bounded wait.
             _ = try await writer.query("PRAGMA busy_timeout = \(timeout)")
-            _ = try await writer.query("PRAGMA journal_mode = WAL")
-            _ = try await writer.query("PRAGMA synchronous = NORMAL")
+            try await Self.retryingWhileBusy(for: busyTimeout) { _ = try await writer.query("PRAGMA journal_mode = WAL") }
+            _ = try await writer.query("PRAGMA synchronous = \(synchronous.rawValue)")
             try await migrate(writer, migrations)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             opened.append(reader)
             _ = try await reader.query("PRAGMA busy_timeout = \(timeout)")
-            return SQLiteDatabaseFile(path: path, reader: reader, writer: writer)
+            await gate.leave()
+            return SQLiteDatabaseFile(path: path, reader: reader, writer: writer, synchronous: synchronous, gate: gate)
         } catch {
+            await gate.leave()
             for connection in opened { try? await connection.close() }
             throw Self.storageError(error, doing: "open \(path)")
+        }
+    }
+
+    /// Runs `body` again while SQLite answers busy, for up to `timeout`: switching a new file to WAL
+    /// needs it to itself, and SQLite answers that at once rather than through the busy timeout when
+    /// several processes open a new file together.
+    private static func retryingWhileBusy(for timeout: Duration, _ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                return try await body()
+            } catch let error as SQLiteError where error.reason == .busy && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
         }
     }
 
@@ -93,7 +129,7 @@ final class SQLiteDatabaseFile: Sendable {
     }
 
     /// Closes both connections.
-    func close() async throws {
+    package func close() async throws {
         guard !closed.withLockedValue({ closed in defer { closed = true }; return closed }) else { return }
         do {
             try await reader.close()
@@ -104,7 +140,7 @@ final class SQLiteDatabaseFile: Sendable {
     }
 
     /// One read statement on the read connection.
-    func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    package func read(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
         do {
             return try await reader.query(sql, binds)
         } catch {
@@ -117,14 +153,27 @@ final class SQLiteDatabaseFile: Sendable {
     /// The transaction runs in a task of its own, so cancelling the caller (a graceful shutdown)
     /// never stops it between `BEGIN` and `COMMIT`: sqlite-nio's calls give up when their task is
     /// cancelled, which would leave the connection inside an open transaction.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> Result) async throws -> Result {
+    ///
+    /// - Parameters:
+    ///   - synchronous: How this commit waits for the disk; `nil` keeps the level last used.
+    ///   - body: The transaction's statements.
+    package func write<Result: Sendable>(
+        synchronous level: Synchronous? = nil,
+        _ body: @escaping @Sendable (Transaction) async throws -> Result
+    ) async throws -> Result {
         let writer = self.writer
         let gate = self.gate
         let path = self.path
+        let synchronous = self.synchronous
         return try await Task {
             await gate.enter()
             let outcome: Swift.Result<Result, any Error>
             do {
+                if let level, synchronous.withLockedValue({ $0 }) != level {
+                    // Outside a transaction: SQLite applies the level to the commits that follow.
+                    _ = try await writer.query("PRAGMA synchronous = \(level.rawValue)")
+                    synchronous.withLockedValue { $0 = level }
+                }
                 outcome = .success(try await Self.transaction(on: writer, body))
             } catch let error as MailroomError {
                 outcome = .failure(error)
@@ -149,20 +198,21 @@ final class SQLiteDatabaseFile: Sendable {
     }
 
     /// The statements of one write transaction.
-    struct Transaction: Sendable {
+    package struct Transaction: Sendable {
         fileprivate let connection: SQLiteConnection
 
         /// Runs one statement of the transaction.
-        func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        package func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
             try await connection.query(sql, binds)
         }
     }
 
     /// SQLite's failure as a storage error: transient, since a busy or full database may recover;
     /// it names the file and what failed, never a bound value.
-    static func storageError(_ error: any Error, doing action: String) -> MailroomError {
+    package static func storageError(_ error: any Error, doing action: String) -> MailroomError {
         if let error = error as? MailroomError { return error }
-        let reason = (error as? SQLiteError).map { "\($0.reason)" } ?? String(describing: type(of: error))
+        // SQLite's message names tables, columns and SQL, never a bound value.
+        let reason = (error as? SQLiteError).map { "\($0.reason): \($0.message)" } ?? String(describing: type(of: error))
         return MailroomError(code: .storage, message: "could not \(action): SQLite \(reason)", isTransient: true)
     }
 }
@@ -170,7 +220,24 @@ final class SQLiteDatabaseFile: Sendable {
 /// Lets one write transaction at a time use the write connection: its statements are separate
 /// calls, and another task's statement must not land inside them. A tiny FIFO of continuations,
 /// written here because neither swift-nio nor swift-async-algorithms offers an async mutex.
+///
+/// One gate per file in a process, shared by every connection to it: SQLite's busy timeout waits
+/// on a thread of the pool, so two of this process's connections waiting on each other's lock
+/// could hold every thread of the pool while the lock's holder waits for one.
 private actor WriteGate {
+    private static let gates = NIOLockedValueBox<[String: WriteGate]>([:])
+
+    /// The gate of the file at `path`.
+    static func shared(for path: String) -> WriteGate {
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        return gates.withLockedValue { gates in
+            if let gate = gates[key] { return gate }
+            let gate = WriteGate()
+            gates[key] = gate
+            return gate
+        }
+    }
+
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 

@@ -42,6 +42,7 @@ final class FailingArchiveStore: ArchiveStore, @unchecked Sendable {
     }
 
     func entries(matching query: ArchiveQuery) async throws -> [ArchiveEntry] { try await base.entries(matching: query) }
+    func count(matching query: ArchiveQuery) async throws -> Int { try await base.count(matching: query) }
     func contents(of id: String) async throws -> [UInt8] { try await base.contents(of: id) }
     func verify() async throws -> ArchiveVerification { try await base.verify() }
     func prune(olderThan date: Date) async throws -> [ArchiveEntry] { try await base.prune(olderThan: date) }

@@ -43,10 +43,13 @@ struct FileArchiveStoreTests {
 
         let files = ArchiveFixtures.files(in: directory.path)
         let day = "\(entry.id.prefix(4))/\(entry.id.dropFirst(4).prefix(2))/\(entry.id.dropFirst(6).prefix(2))"
-        #expect(files == ["index.lock", "messages/\(day)/\(entry.id).eml.gz", "messages/\(day)/\(entry.id).json", "messages/\(day)/index.json"])
+        // The message file, and the index in one SQLite file (with its WAL files while open).
+        #expect(files.filter { $0.hasPrefix("messages/") } == ["messages/\(day)/\(entry.id).eml.gz"])
+        #expect(files.filter { !$0.hasPrefix("messages/") }.allSatisfy { $0.hasPrefix("archive.sqlite") })
+        #expect(files.contains("archive.sqlite"))
     }
 
-    @Test("settling rewrites the metadata and the index; a fresh store sees the outcome")
+    @Test("settling updates the entry; a fresh store sees the outcome")
     func settleSurvivesReopen() async throws {
         let directory = try TemporaryDirectory()
         let store = try ArchiveFixtures.store(directory)
@@ -59,13 +62,11 @@ struct FileArchiveStoreTests {
 
         let reopened = try ArchiveFixtures.store(directory)
         #expect(try await reopened.entries(matching: ArchiveQuery()) == [settled])
-        let metadata = try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(entry, in: directory).replacingOccurrences(of: ".eml.gz", with: ".json")))
-        let json = try #require(try JSONSerialization.jsonObject(with: metadata) as? [String: Any])
-        #expect(json["state"] as? String == "sent")
-        #expect(json["providerID"] as? String == "<abc@acme.test>")
+        #expect(try await reopened.settle(entry.id, outcome: .failed("bounced later"), logger: logger).revision == 3)
+        #expect(try await store.entries(matching: ArchiveQuery(id: entry.id)).first?.failure == "bounced later")
     }
 
-    @Test("queries by recipient, date range, tag, state and id")
+    @Test("queries by recipient, sender, date range, tag, state, ids; newest first; pages and counts")
     func queries() async throws {
         let directory = try TemporaryDirectory()
         let clock = ArchiveFixtures.Clock()
@@ -82,22 +83,101 @@ struct FileArchiveStoreTests {
         let second = try await store.record(try secondEmail.renderMIME(), details: ArchiveDetails(secondEmail), outcome: .failed("boom"), logger: logger)
 
         func ids(_ query: ArchiveQuery) async throws -> [String] { try await store.entries(matching: query).map(\.id) }
-        #expect(try await ids(ArchiveQuery()) == [first.id, second.id])
+        #expect(try await ids(ArchiveQuery()) == [second.id, first.id])
         #expect(try await ids(ArchiveQuery(recipient: "ZOE@example.com")) == [first.id])
-        #expect(try await ids(ArchiveQuery(recipient: "audit@acme.test")) == [first.id, second.id])  // Bcc is indexed
+        #expect(try await ids(ArchiveQuery(recipient: "audit@acme.test")) == [second.id, first.id])  // Bcc is indexed
+        #expect(try await ids(ArchiveQuery(sender: "HELLO@acme.test")) == [second.id, first.id])
+        #expect(try await ids(ArchiveQuery(sender: "Acme <other@acme.test>")) == [])
+        #expect(try await ids(ArchiveQuery(providerID: "<1@acme.test>")) == [first.id])
+        #expect(try await ids(ArchiveQuery(providerID: "1@acme.test")) == [first.id])
+        #expect(try await ids(ArchiveQuery(messageID: second.messageID)) == [second.id])
+        #expect(try await ids(ArchiveQuery(limit: 1)) == [second.id])
+        #expect(try await ids(ArchiveQuery(before: second.id, limit: 1)) == [first.id])
+        #expect(try await ids(ArchiveQuery(before: first.id)) == [])
+        #expect(try await ids(ArchiveQuery(limit: 1, offset: 1)) == [first.id])
+        #expect(try await store.count(matching: ArchiveQuery(limit: 1)) == 2)
+        #expect(try await store.count(matching: ArchiveQuery(tag: "welcome")) == 1)
+        for (query, field) in [(ArchiveQuery(limit: 0), "limit"), (ArchiveQuery(offset: -1), "offset"), (ArchiveQuery(before: "x"), "before"), (ArchiveQuery(text: " \" * "), "text")] {
+            let error = await #expect(throws: MailroomError.self) { try await store.entries(matching: query) }
+            #expect(error?.code == .invalidValue)
+            #expect(error?.field == field)
+        }
         #expect(try await ids(ArchiveQuery(tag: "receipt")) == [second.id])
         #expect(try await ids(ArchiveQuery(state: .failed)) == [second.id])
         #expect(try await ids(ArchiveQuery(state: .pending)) == [])
+        #expect(try await store.count(matching: ArchiveQuery(state: .pending)) == 0)
         #expect(try await ids(ArchiveQuery(since: start.addingTimeInterval(60))) == [second.id])
         #expect(try await ids(ArchiveQuery(until: start.addingTimeInterval(60))) == [first.id])
         #expect(try await ids(ArchiveQuery(id: second.id)) == [second.id])
         #expect(try await store.entries(matching: ArchiveQuery(id: second.id)).first?.failure == "boom")
     }
 
+    @Test("full-text search: every word required, subject matches ranked first, filters and paging apply, any input is safe")
+    func search() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ArchiveFixtures.Clock()
+        let store = try ArchiveFixtures.store(directory, clock: clock)
+        func record(subject: String, text: String?, html: String? = nil, tags: [String] = [], outcome: ArchiveOutcome = .outbox) async throws -> ArchiveEntry {
+            var email = Email(from: "Acme Billing <billing@acme.test>", to: ["Zoë Adams <zoe@example.com>"], subject: subject)
+            email.text = text
+            email.html = html
+            email.options.tags = tags
+            clock.advance(by: 60)
+            return try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: outcome, logger: logger)
+        }
+        let inBody = try await record(subject: "Your statement", text: "The invoice for March is attached. Merci, Café Zoë.", tags: ["billing"])
+        let inSubject = try await record(subject: "Invoice March 2026", text: "Thanks for your order.", tags: ["billing"], outcome: .sent(providerID: "<9@acme.test>"))
+        let other = try await record(subject: "Invoice April", text: "Due in May.")
+        let htmlOnly = try await record(
+            subject: "Newsletter", text: nil,
+            html: "<html><head><style>.march { color: red }</style></head><body><p>Spring &amp; <b>summer</b> offers</p><script>var hidden = 'kiwi'</script></body></html>"
+        )
+
+        func search(_ query: ArchiveQuery) async throws -> [String] { try await store.entries(matching: query).map(\.id) }
+        #expect(try await search(ArchiveQuery(text: "invoice march")) == [inSubject.id, inBody.id])
+        // In the subject outweighs in the body, whatever the case.
+        let invoices = try await search(ArchiveQuery(text: "INVOICE"))
+        #expect(Set(invoices.prefix(2)) == [inSubject.id, other.id])
+        #expect(invoices.last == inBody.id)
+        #expect(try await search(ArchiveQuery(text: "inv* apr*")) == [other.id])
+        #expect(try await search(ArchiveQuery(text: "zoe example")).count == 4)  // the recipients' addresses
+        #expect(try await search(ArchiveQuery(text: "cafe merci")) == [inBody.id])  // diacritics folded
+        #expect(try await search(ArchiveQuery(text: "billing acme")).count == 4)  // the sender
+        #expect(try await search(ArchiveQuery(tag: "billing", text: "invoice")) == [inSubject.id, inBody.id])
+        #expect(try await search(ArchiveQuery(state: .sent, text: "invoice")) == [inSubject.id])
+        #expect(try await search(ArchiveQuery(text: "invoice", limit: 1, offset: 2)) == [inBody.id])
+        #expect(try await store.count(matching: ArchiveQuery(text: "invoice", limit: 1)) == 3)
+        // The HTML's text is indexed; its style and script are not.
+        #expect(try await search(ArchiveQuery(text: "spring summer offers")) == [htmlOnly.id])
+        #expect(try await search(ArchiveQuery(text: "kiwi")) == [])
+        #expect(try await search(ArchiveQuery(text: "color")) == [])
+        // Operators and quotes in what a user types are words, never FTS5 syntax.
+        for hostile in ["\"; DROP TABLE messages; --", "AND OR NOT (", "subject:invoice", "NEAR(invoice march)", "\"unterminated", "x' OR '1'='1"] {
+            _ = try await search(ArchiveQuery(text: hostile))
+        }
+        #expect(try await search(ArchiveQuery(text: "subject:invoice")) == [])
+        #expect(try await store.count(matching: ArchiveQuery()) == 4)
+    }
+
+    @Test("process-crash durability records and settles without flushes; another store reads them at once")
+    func processCrashDurability() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try FileArchiveStore(directory: directory.path, configuration: .init(durability: .processCrash))
+        let email = try ArchiveFixtures.email()
+        let entry = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
+        _ = try await store.settle(entry.id, outcome: .sent(providerID: "<p@acme.test>"), logger: logger)
+        let reader = try ArchiveFixtures.store(directory)
+        #expect(try await reader.entries(matching: ArchiveQuery(providerID: "<p@acme.test>")).map(\.id) == [entry.id])
+        #expect(try await reader.contents(of: entry.id).count == entry.size)
+        #expect(try ArchiveDurability.named("process-crash") == .processCrash)
+        let error = #expect(throws: MailroomError.self) { try ArchiveDurability.named("sometimes", field: "MAILROOM_ARCHIVE_DURABILITY") }
+        #expect(error?.field == "MAILROOM_ARCHIVE_DURABILITY")
+    }
+
     @Test("1,000 messages archived concurrently are all indexed, once each, and verify")
     func concurrentWriters() async throws {
         let directory = try TemporaryDirectory()
-        let clock = ArchiveFixtures.Clock()  // one day: one index file
+        let clock = ArchiveFixtures.Clock()  // one second: one folder, ids that differ only in their random part
         // The store's file work on a pool of the test's own, as a deployment would give it.
         let pool = NIOThreadPool(numberOfThreads: 8)
         pool.start()
@@ -122,16 +202,15 @@ struct FileArchiveStoreTests {
         #expect(entries.allSatisfy { $0.state == .sent && $0.revision == 2 })
         #expect(Set(entries.map(\.subject)) == Set((0..<1_000).map { "Message \($0)" }))
 
-        // The day's index on disk is complete as written (no rebuild needed to read it).
-        let day = (ArchiveFixtures.messagePath(entries[0], in: directory) as NSString).deletingLastPathComponent
-        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))) as? [String: Any]
-        let onDisk = try #require(index?["entries"] as? [[String: Any]])
-        #expect(onDisk.count == 1_000)
-        #expect(onDisk.allSatisfy { $0["state"] as? String == "sent" && $0["revision"] as? Int == 2 })
+        // Another store on the same directory (as another process would open it) sees them all.
+        let other = try ArchiveFixtures.store(directory)
+        #expect(try await other.count(matching: ArchiveQuery(state: .sent)) == 1_000)
+        #expect(try await other.entries(matching: ArchiveQuery(text: "Message 737")).map(\.subject).first == "Message 737")
 
         let verification = try await ArchiveFixtures.store(directory).verify()
         #expect(verification.checked == 1_000)
         #expect(verification.findings.isEmpty)
+        try await store.close()  // before its borrowed pool shuts down
     }
 
     @Test("a corrupted, truncated, substituted or extended file is detected on read and by verify")
@@ -190,7 +269,7 @@ struct FileArchiveStoreTests {
         #expect(error?.code == .corrupted)
     }
 
-    @Test("an interrupted write leaves a readable store; the index is rebuilt and verify reports what happened")
+    @Test("a record killed between its file and its commit leaves an orphan: verify reports it, reindex indexes it as pending")
     func interruptedWrite() async throws {
         let directory = try TemporaryDirectory()
         let store = try ArchiveFixtures.store(directory)
@@ -199,54 +278,85 @@ struct FileArchiveStoreTests {
         let day = (ArchiveFixtures.messagePath(kept, in: directory) as NSString).deletingLastPathComponent
 
         // What a process killed at each step leaves: half a temporary message file (killed while
-        // compressing), a complete message that no index or metadata names (killed between the
-        // message and the index), and a torn index (the disk damaged it; renames never tear).
+        // compressing), and a complete message file that no row names (killed after the rename,
+        // before the INSERT's commit: its caller was never told it was recorded).
         let gzipped = try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(kept, in: directory)))
         try gzipped.prefix(gzipped.count / 2).write(to: URL(fileURLWithPath: "\(day)/.tmp-2147483646-0badc0de-20261121-000000-000000000000.eml.gz"))
         let orphanID = String(kept.id.dropLast(12)) + "0123456789ab"
         try gzipped.write(to: URL(fileURLWithPath: "\(day)/\(orphanID).eml.gz"))
-        let index = try Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))
-        try index.prefix(index.count / 2).write(to: URL(fileURLWithPath: "\(day)/index.json"))
 
         let reopened = try ArchiveFixtures.store(directory)
-        let entries = try await reopened.entries(matching: ArchiveQuery())
-        #expect(Set(entries.map(\.id)) == [kept.id, orphanID])
-        #expect(entries.first { $0.id == kept.id } == kept)
-        let recovered = try #require(entries.first { $0.id == orphanID })
+        #expect(try await reopened.entries(matching: ArchiveQuery()) == [kept])
+        let verification = try await reopened.verify()
+        #expect(verification.isIntact)
+        #expect(verification.checked == 1)
+        #expect(verification.findings.map(\.kind) == [.orphaned, .interruptedWrite])
+        #expect(verification.findings.first?.id == orphanID)
+        #expect(verification.findings.last?.path.hasPrefix("messages/") == true)
+
+        let added = try await reopened.reindex()
+        #expect(added.map(\.id) == [orphanID])
+        let recovered = try #require(added.first)
         #expect(recovered.state == .pending)
         #expect(recovered.sha256 == kept.sha256)
         #expect(recovered.messageID == kept.messageID)
+        #expect(recovered.subject == "Welcome, Zoë")
         #expect(recovered.recipients == ["zoe@example.com", "ops@acme.test"])  // from the headers: Bcc is not in them
         #expect(try await reopened.contents(of: orphanID).count == kept.size)
-
-        let verification = try await reopened.verify()
-        #expect(verification.isIntact)
-        #expect(verification.checked == 2)
-        #expect(Set(verification.findings.map(\.kind)) == [.unrecorded, .interruptedWrite])
-        #expect(verification.findings.first { $0.kind == .interruptedWrite }?.path.hasPrefix("messages/") == true)
-        // The day's index is whole again.
-        let rebuilt = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(day)/index.json"))) as? [String: Any]
-        #expect((rebuilt?["entries"] as? [Any])?.count == 2)
+        #expect(try await reopened.entries(matching: ArchiveQuery(id: kept.id)) == [kept])  // untouched
+        #expect(try await reopened.reindex().isEmpty)  // a second run adds nothing
+        #expect(try await reopened.verify().findings.map(\.kind) == [.pending, .interruptedWrite])
     }
 
-    @Test("metadata behind the index (stopped after the index write) loses nothing: a rebuild keeps the newer revision")
-    func metadataBehindIndex() async throws {
+    @Test("a send killed before its settle stays pending; verify lists it, a later settle from another store records it")
+    func killedBeforeSettle() async throws {
         let directory = try TemporaryDirectory()
-        let store = try ArchiveFixtures.store(directory)
         let email = try ArchiveFixtures.email()
-        let entry = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
-        let metadataPath = ArchiveFixtures.messagePath(entry, in: directory).replacingOccurrences(of: ".eml.gz", with: ".json")
-        let pendingMetadata = try Data(contentsOf: URL(fileURLWithPath: metadataPath))
-        let settled = try await store.settle(entry.id, outcome: .sent(providerID: "<1@acme.test>"), logger: logger)
-        try pendingMetadata.write(to: URL(fileURLWithPath: metadataPath))
-        #expect(try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery()) == [settled])
+        let entry = try await ArchiveFixtures.store(directory).record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
+        let reopened = try ArchiveFixtures.store(directory)
+        #expect(try await reopened.entries(matching: ArchiveQuery(state: .pending)).map(\.id) == [entry.id])
+        let verification = try await reopened.verify()
+        #expect(verification.isIntact)
+        #expect(verification.findings.map(\.kind) == [.pending])
+        #expect(verification.findings.first?.detail == "the send's outcome was never recorded")
+        #expect(try await reopened.settle(entry.id, outcome: .failed("the process stopped mid-send"), logger: logger).state == .failed)
+        #expect(try await reopened.verify().findings.isEmpty)
+    }
 
-        // Force a rebuild (a message the index lacks): the index's newer entry still wins.
-        let day = (metadataPath as NSString).deletingLastPathComponent
-        try Data(contentsOf: URL(fileURLWithPath: ArchiveFixtures.messagePath(entry, in: directory)))
-            .write(to: URL(fileURLWithPath: "\(day)/\(entry.id.dropLast(12))0123456789ab.eml.gz"))
-        let rebuilt = try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery())
-        #expect(rebuilt.first { $0.id == entry.id } == settled)
+    @Test("reindex rebuilds a lost or damaged index from the files alone")
+    func reindexFromFiles() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ArchiveFixtures.Clock()
+        let store = try ArchiveFixtures.store(directory, clock: clock)
+        var recorded: [ArchiveEntry] = []
+        for index in 0..<3 {
+            let email = try ArchiveFixtures.email(to: "user\(index)@example.com", subject: "Report \(index)")
+            recorded.append(try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger))
+            clock.advance(by: 86_400)
+        }
+        try await store.close()
+
+        // Lost: the database and its WAL files deleted. Opening indexes the files as pending.
+        for name in ["archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm"] { try? FileManager.default.removeItem(atPath: "\(directory.path)/\(name)") }
+        let rebuilt = try ArchiveFixtures.store(directory)
+        let entries = try await rebuilt.entries(matching: ArchiveQuery())
+        #expect(entries.map(\.id) == recorded.reversed().map(\.id))
+        #expect(entries.map(\.subject) == ["Report 2", "Report 1", "Report 0"])
+        #expect(entries.allSatisfy { $0.state == .pending && $0.revision == 0 })
+        #expect(zip(entries, recorded.reversed()).allSatisfy { $0.sha256 == $1.sha256 && $0.size == $1.size && $0.compressedSize == $1.compressedSize })
+        #expect(try await rebuilt.entries(matching: ArchiveQuery(recipient: "user1@example.com", text: "mailroom")).map(\.id) == [recorded[1].id])
+        try await rebuilt.close()
+
+        // Damaged: the database overwritten with garbage. Reindex moves it aside and rebuilds.
+        try Data(repeating: 0x42, count: 8_192).write(to: URL(fileURLWithPath: "\(directory.path)/archive.sqlite"))
+        for name in ["archive.sqlite-wal", "archive.sqlite-shm"] { try? FileManager.default.removeItem(atPath: "\(directory.path)/\(name)") }
+        let damaged = try ArchiveFixtures.store(directory)
+        let error = await #expect(throws: MailroomError.self) { try await damaged.entries(matching: ArchiveQuery()) }
+        #expect(error?.code == .storage)
+        #expect(try await damaged.reindex().count == 3)
+        #expect(try await damaged.count(matching: ArchiveQuery()) == 3)
+        #expect(ArchiveFixtures.files(in: directory.path).contains { $0.hasPrefix("archive.sqlite.damaged-") })
+        #expect(try await damaged.verify().damage.isEmpty)
     }
 
     @Test("prune removes messages recorded before the cut-off, their files and empty folders")
@@ -263,7 +373,7 @@ struct FileArchiveStoreTests {
         }
         // Now is 60 days after the first; 30 days back keeps only the last.
         let pruned = try await store.prune(olderThan: clock.now.addingTimeInterval(-30 * day))
-        #expect(pruned.map(\.id) == recorded.prefix(2).map(\.id))
+        #expect(pruned.map(\.id) == recorded.prefix(2).reversed().map(\.id))
         #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [recorded[2].id])
         for entry in recorded.prefix(2) {
             #expect(!FileManager.default.fileExists(atPath: ArchiveFixtures.messagePath(entry, in: directory)))
@@ -272,6 +382,31 @@ struct FileArchiveStoreTests {
         #expect(try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery()).map(\.id) == [recorded[2].id])
         #expect(try await store.verify().findings.isEmpty)
         #expect(try await store.prune(olderThan: clock.now.addingTimeInterval(-30 * day)).isEmpty)
+    }
+
+    @Test("a prune stopped between its commit and its files leaves orphans verify accepts; the next prune removes them")
+    func pruneInterrupted() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ArchiveFixtures.Clock()
+        let store = try ArchiveFixtures.store(directory, clock: clock)
+        let email = try ArchiveFixtures.email()
+        let old = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger)
+        clock.advance(by: 40 * 86_400)
+        let kept = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger)
+        // The state a crash after the DELETE's commit leaves: the row gone, the file still there.
+        let file = ArchiveFixtures.messagePath(old, in: directory)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(try await store.prune(olderThan: clock.now.addingTimeInterval(-30 * 86_400)).map(\.id) == [old.id])
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try bytes.write(to: URL(fileURLWithPath: file))
+
+        let verification = try await store.verify()
+        #expect(verification.isIntact)
+        #expect(verification.findings.map(\.kind) == [.orphaned])
+        #expect(try await store.prune(olderThan: clock.now.addingTimeInterval(-30 * 86_400)).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(try await store.verify().findings.isEmpty)
+        #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [kept.id])
     }
 
     @Test("the compression level is configurable and checked")
@@ -323,17 +458,16 @@ struct FileArchiveStoreTests {
         #expect(try await store.verify().findings.isEmpty)
     }
 
-    @Test("when the index cannot be written, every record in the write fails and leaves no message behind")
+    @Test("when the index cannot be written, every record in the group fails and leaves no message behind")
     func indexFailure() async throws {
         let directory = try TemporaryDirectory()
-        let store = try ArchiveFixtures.store(directory, clock: ArchiveFixtures.Clock())
+        let clock = ArchiveFixtures.Clock()
+        let store = try FileArchiveStore(directory: directory.path, configuration: .init(busyTimeout: .milliseconds(50), now: { clock.now }))
         let email = try ArchiveFixtures.email()
         let first = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger)
-        let filesBefore = ArchiveFixtures.files(in: directory.path)
-        // A directory where the lock file belongs: opening it for writing fails, as a full or
-        // read-only disk would make it fail.
-        try FileManager.default.removeItem(atPath: "\(directory.path)/index.lock")
-        try FileManager.default.createDirectory(atPath: "\(directory.path)/index.lock", withIntermediateDirectories: true)
+        let filesBefore = ArchiveFixtures.files(in: directory.path).filter { $0.hasPrefix("messages/") }
+        // Another process holds the write lock longer than the busy timeout, as a stuck writer would.
+        let blocker = try await SQLiteLock.hold(databaseAt: "\(directory.path)/archive.sqlite")
         let outcomes = await withTaskGroup(of: MailroomError?.self) { group in
             for _ in 0..<20 {
                 group.addTask {
@@ -348,15 +482,15 @@ struct FileArchiveStoreTests {
             return await group.reduce(into: [MailroomError?]()) { $0.append($1) }
         }
         #expect(outcomes.count == 20)
-        #expect(outcomes.allSatisfy { $0?.code == .storage && $0?.field == "archive" })
-        #expect(ArchiveFixtures.files(in: directory.path) == filesBefore.filter { $0 != "index.lock" })
+        #expect(outcomes.allSatisfy { $0?.code == .storage && $0?.isTransient == true }, "\(outcomes)")
+        #expect(ArchiveFixtures.files(in: directory.path).filter { $0.hasPrefix("messages/") } == filesBefore)
+        try await blocker.release()
         #expect(try await store.entries(matching: ArchiveQuery()) == [first])
 
         // Once the index can be written again, nothing of the failed records comes back.
-        try FileManager.default.removeItem(atPath: "\(directory.path)/index.lock")
         let second = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger)
-        #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [first, second].map(\.id).sorted())
-        #expect(try await ArchiveFixtures.store(directory).entries(matching: ArchiveQuery()).count == 2)
+        #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [first, second].map(\.id).sorted().reversed())
+        #expect(try await ArchiveFixtures.store(directory).count(matching: ArchiveQuery()) == 2)
         #expect(try await store.verify().findings.map(\.kind) == [.pending])
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Shared with MailgunMock (`package`): reads `value; key=token; key="quoted \" string"; key*=utf-8''%E2%82%AC` header values.
+/// Shared by MailroomMailgun, MailgunMock and MailroomArchive (`package`): reads `value; key=token; key="quoted \" string"; key*=utf-8''%E2%82%AC` header values.
 package enum HeaderParameters {
     /// The value before the first `;`, lowercased, and the parameters by lowercased name.
     /// RFC 2231 extended (`key*`) and continued (`key*0*`, `key*1*`) parameters are joined and decoded.

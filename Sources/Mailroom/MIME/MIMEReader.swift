@@ -1,39 +1,38 @@
 import Foundation
-import Mailroom
-import MailroomMailgun
 
 /// Reads enough of a MIME message to answer Mailgun's stored-message view: unfolded headers,
-/// decoded text bodies, and attachment metadata.
+/// decoded text bodies, and attachment metadata. Shared (`package`) by MailgunMock's stored-message
+/// view and MailroomArchive's full-text index.
 ///
 /// Hand-written because no package on the dependency list parses MIME; it accepts CRLF or LF line
 /// ends, nested multiparts, base64 and quoted-printable, and RFC 2047 encoded words in headers.
-struct MIMEReader {
-    struct Part {
-        var headers: [(name: String, value: String)]
-        var contentType: String
-        var parameters: [String: String]
-        var body: [UInt8]
-        var children: [Part]
+package struct MIMEReader {
+    package struct Part {
+        package var headers: [(name: String, value: String)]
+        package var contentType: String
+        package var parameters: [String: String]
+        package var body: [UInt8]
+        package var children: [Part]
 
-        func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
 
-        var disposition: (value: String, parameters: [String: String])? {
+        package var disposition: (value: String, parameters: [String: String])? {
             header("Content-Disposition").map(HeaderParameters.parse)
         }
 
-        var filename: String? {
+        package var filename: String? {
             disposition?.parameters["filename"] ?? parameters["name"]
         }
 
         /// Every leaf part, depth first.
-        var leaves: [Part] {
+        package var leaves: [Part] {
             children.isEmpty ? [self] : children.flatMap(\.leaves)
         }
     }
 
-    static func parse(_ bytes: [UInt8]) -> Part {
+    package static func parse(_ bytes: [UInt8]) -> Part {
         parse(bytes[...])
     }
 
@@ -148,7 +147,7 @@ struct MIMEReader {
     // MARK: RFC 2047
 
     /// A header value with its encoded words decoded; white space between adjacent words dropped.
-    static func decodeHeader(_ value: String) -> String {
+    package static func decodeHeader(_ value: String) -> String {
         guard value.contains("=?") else { return value }
         var result = ""
         var rest = Substring(value)

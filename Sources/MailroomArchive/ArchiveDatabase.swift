@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import Mailroom
+import MailroomSQLite
+import NIOPosix
+import SQLiteNIO
+
+/// A ``FileArchiveStore``'s SQLite index, opened on first use, and its group commit.
+///
+/// Records and settles are queued; one flush at a time takes everything queued, flushes the new
+/// message files and their folders (each folder once), and commits all their rows in one
+/// transaction. Callers that arrive while a flush runs go out together in the next, so under load
+/// a burst of records shares a few folder flushes and index commits.
+actor ArchiveDatabase {
+    /// A message file written and ended but not yet in place, and its entry.
+    struct PendingRecord: Sendable {
+        var entry: ArchiveEntry
+        var body: String
+        var writer: GzipFileWriter
+    }
+
+    private enum Operation: Sendable {
+        case record(PendingRecord)
+        case settle(id: String, outcome: ArchiveOutcome)
+    }
+
+    private struct Job {
+        var operation: Operation
+        var continuation: CheckedContinuation<ArchiveEntry, any Error>
+    }
+
+    private let layout: ArchiveLayout
+    private let durability: ArchiveDurability
+    private let busyTimeout: Duration
+    private let threadPool: NIOThreadPool
+    private var opening: Task<SQLiteDatabaseFile, any Error>?
+    private var queue: [Job] = []
+    private var isFlushing = false
+
+    init(layout: ArchiveLayout, durability: ArchiveDurability, busyTimeout: Duration, threadPool: NIOThreadPool) {
+        self.layout = layout
+        self.durability = durability
+        self.busyTimeout = busyTimeout
+        self.threadPool = threadPool
+    }
+
+    // MARK: Opening
+
+    /// The open index, or `nil` when the store was never written and `creating` is false (so a
+    /// read creates nothing).
+    func database(creating: Bool) async throws -> SQLiteDatabaseFile? {
+        if let opening { return try await opening.value }
+        let layout = layout
+        guard creating || FileManager.default.fileExists(atPath: layout.databasePath) || FileManager.default.fileExists(atPath: layout.messagesDirectory) else {
+            return nil
+        }
+        let (durability, busyTimeout, threadPool) = (durability, busyTimeout, threadPool)
+        let task = Task { try await Self.open(layout: layout, durability: durability, busyTimeout: busyTimeout, threadPool: threadPool) }
+        opening = task
+        do {
+            return try await task.value
+        } catch {
+            opening = nil
+            throw MailroomError.archive(error)
+        }
+    }
+
+    /// The open index, created when needed.
+    func database() async throws -> SQLiteDatabaseFile {
+        guard let database = try await database(creating: true) else {
+            throw MailroomError(code: .storage, field: "archive", message: "the archive index could not be opened")
+        }
+        return database
+    }
+
+    /// Closes the index; the next use opens it again.
+    func close() async throws {
+        guard let opening else { return }
+        self.opening = nil
+        try await (try? opening.value)?.close()
+    }
+
+    /// Opens the file, applies the schema, and indexes the files already there the first time
+    /// (an archive in the first layout, or one whose index was lost): a flag in the database says
+    /// it was done, so opening a large archive reads nothing but that flag.
+    private static func open(layout: ArchiveLayout, durability: ArchiveDurability, busyTimeout: Duration, threadPool: NIOThreadPool) async throws -> SQLiteDatabaseFile {
+        try await threadPool.runIfActive { try DurableFile.makeDirectory(layout.root) }
+        let database = try await SQLiteDatabaseFile.open(
+            path: layout.databasePath,
+            migrations: ArchiveSchema.migrations,
+            busyTimeout: busyTimeout,
+            synchronous: durability.flushes ? .full : .normal,
+            threadPool: threadPool,
+            logger: Logger(label: "mailroom.archive.sqlite", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        do {
+            if try await database.read(ArchiveSchema.isIndexed).isEmpty {
+                try await database.write(synchronous: .full) { transaction in
+                    // Checked again under the write lock: another process may have done it.
+                    guard try await transaction.query(ArchiveSchema.isIndexed).isEmpty else { return }
+                    let rows = try await threadPool.runIfActive { try filesToIndex(layout, skipping: []) }
+                    try await insert(rows, in: transaction)
+                    _ = try await transaction.query(ArchiveSchema.markIndexed)
+                }
+            }
+            if ArchiveMigration.hasLegacyFiles(layout) {
+                try await threadPool.runIfActive { try ArchiveMigration.removeLegacyFiles(layout) }
+            }
+            return database
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    /// Rows for the message files whose ids are not in `known`: the first layout's entry when
+    /// there is one, else an entry recovered from the file (revision 0, so a record under way in
+    /// another process still wins with its own).
+    static func filesToIndex(_ layout: ArchiveLayout, skipping known: Set<String>) throws -> [ArchiveSchema.Row] {
+        let listing = ArchiveScan.listAll(layout)
+        let legacy = ArchiveMigration.entries(in: listing)
+        return listing.messages.keys.sorted().filter { !known.contains($0) }.compactMap { id in
+            guard let path = listing.messages[id] else { return nil }
+            let recovered = ArchiveScan.recover(id: id, messageAt: path)
+            return ArchiveSchema.Row(legacy[id] ?? recovered.entry, body: recovered.body)
+        }
+    }
+
+    /// Inserts rows in groups of 500, so that no statement's JSON grows without bound.
+    static func insert(_ rows: [ArchiveSchema.Row], in transaction: SQLiteDatabaseFile.Transaction) async throws {
+        var start = 0
+        while start < rows.count {
+            let slice = Array(rows[start ..< min(start + 500, rows.count)])
+            _ = try await transaction.query(ArchiveSchema.insertMany, [.text(try ArchiveSchema.json(slice))])
+            start += slice.count
+        }
+    }
+
+    // MARK: Group commit
+
+    /// Puts a written message file in place and indexes it; returns once both are as durable as
+    /// the store's ``ArchiveDurability`` promises.
+    func record(_ pending: PendingRecord) async throws -> ArchiveEntry {
+        try await submit(.record(pending))
+    }
+
+    /// Applies an outcome and returns the settled entry.
+    func settle(_ id: String, outcome: ArchiveOutcome) async throws -> ArchiveEntry {
+        try await submit(.settle(id: id, outcome: outcome))
+    }
+
+    private func submit(_ operation: Operation) async throws -> ArchiveEntry {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.append(Job(operation: operation, continuation: continuation))
+            if !isFlushing {
+                isFlushing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            var jobs: [Job] = []
+            var later: [Job] = []
+            var settling: Set<String> = []
+            for job in queue {
+                // One outcome per id per transaction: an UPDATE … FROM applies only one of several.
+                if case .settle(let id, _) = job.operation, !settling.insert(id).inserted {
+                    later.append(job)
+                } else {
+                    jobs.append(job)
+                }
+            }
+            queue = later
+            await flush(jobs)
+        }
+        isFlushing = false
+    }
+
+    private func flush(_ jobs: [Job]) async {
+        var records: [(job: Job, pending: PendingRecord)] = []
+        var settles: [(job: Job, id: String, outcome: ArchiveOutcome)] = []
+        for job in jobs {
+            switch job.operation {
+            case .record(let pending): records.append((job, pending))
+            case .settle(let id, let outcome): settles.append((job, id, outcome))
+            }
+        }
+        let database: SQLiteDatabaseFile
+        do {
+            database = try await self.database()
+        } catch {
+            for record in records { record.pending.writer.abandon() }
+            for job in jobs { job.continuation.resume(throwing: MailroomError.archive(error)) }
+            return
+        }
+
+        // The files first, in place and flushed, each folder once: a row never names a file that
+        // a power cut could take back.
+        var placed: [(job: Job, pending: PendingRecord)] = []
+        if !records.isEmpty {
+            let writers = records.map(\.pending.writer)
+            let flushes = durability.flushes
+            let results: [Result<Void, any Error>]
+            do {
+                results = try await threadPool.runIfActive {
+                    let results = writers.map { writer in Result { try writer.commit(syncing: flushes) } }
+                    if flushes {
+                        let folders = Set(zip(writers, results).compactMap { writer, result in
+                            (try? result.get()).map { (writer.finalPath as NSString).deletingLastPathComponent }
+                        })
+                        for folder in folders.sorted() { try DurableFile.syncDirectory(folder) }
+                    }
+                    return results
+                }
+            } catch {
+                results = records.map { _ in .failure(error) }
+            }
+            for (record, result) in zip(records, results) {
+                switch result {
+                case .success: placed.append(record)
+                case .failure(let error):
+                    record.pending.writer.abandon()
+                    _ = try? await removeFile(record.pending.writer.finalPath)
+                    record.job.continuation.resume(throwing: MailroomError.archive(error))
+                }
+            }
+        }
+
+        let level: SQLiteDatabaseFile.Synchronous = durability.flushes && !placed.isEmpty ? .full : .normal
+        do {
+            let rows = try placed.isEmpty ? nil : ArchiveSchema.json(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) })
+            let outcomes = try settles.isEmpty ? nil : ArchiveSchema.json(settles.map {
+                ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
+            })
+            let settled = try await database.write(synchronous: level) { transaction in
+                if let rows { _ = try await transaction.query(ArchiveSchema.insertMany, [.text(rows)]) }
+                guard let outcomes else { return [ArchiveEntry]() }
+                return try await transaction.query(ArchiveSchema.settleMany, [.text(outcomes)]).map(ArchiveSchema.entry)
+            }
+            for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
+            let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for settle in settles {
+                if let entry = byID[settle.id] {
+                    settle.job.continuation.resume(returning: entry)
+                } else {
+                    settle.job.continuation.resume(throwing: MailroomError(code: .notFound, field: "id", message: "no archived message '\(settle.id)' in \(layout.root)"))
+                }
+            }
+        } catch {
+            // Not indexed, so not recorded: take the files back rather than leave them to be
+            // indexed as pending later.
+            for record in placed {
+                _ = try? await removeFile(record.pending.writer.finalPath)
+                record.job.continuation.resume(throwing: MailroomError.archive(error))
+            }
+            for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
+        }
+    }
+
+    private func removeFile(_ path: String) async throws {
+        try await threadPool.runIfActive { try DurableFile.remove(path) }
+    }
+}
