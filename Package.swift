@@ -376,6 +376,7 @@ let package = Package(
                 "MailgunMock",
                 "MailroomMailgun",
                 "MailroomSQLite",
+                "MailroomArchive",
                 "Mailroom",
                 "MailroomTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

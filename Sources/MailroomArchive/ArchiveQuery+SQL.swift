@@ -10,13 +10,15 @@ extension ArchiveQuery {
         var (from, conditions, binds) = try filter()
         if let before {
             guard ArchiveLayout.isValidID(before) else { throw ArchiveQuery.invalidID(before, field: "before") }
-            conditions.append("m.id < ?")
+            // Older than the cursor's row in the listing's order (time, then order of recording).
+            conditions.append("(m.date, m.rowid) < (SELECT date, rowid FROM messages WHERE id = ?)")
             binds.append(.text(before))
         }
         if let limit, limit < 1 { throw MailroomError.invalidValue(field: "limit", "\(limit) is not a page size; use 1 or more") }
         guard offset >= 0 else { throw MailroomError.invalidValue(field: "offset", "\(offset) is negative") }
         // Subject first, then sender, recipients and tags, then the body: bm25's column weights.
-        let order = text == nil ? "m.id DESC" : "bm25(message_search, 10.0, 4.0, 4.0, 4.0, 1.0), m.id DESC"
+        let newest = "m.date DESC, m.rowid DESC"
+        let order = text == nil ? newest : "bm25(message_search, 10.0, 4.0, 4.0, 4.0, 1.0), \(newest)"
         binds += [.integer(limit ?? -1), .integer(offset)]
         let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY \(order) LIMIT ? OFFSET ?"
         return (sql, binds)

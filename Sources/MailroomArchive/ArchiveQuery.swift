@@ -3,7 +3,8 @@ public import Foundation
 
 /// Which archived messages to list: every condition given must hold.
 ///
-/// Entries come newest first; with ``text`` set, the best matches come first instead. ``limit``
+/// Entries come newest first (by the second they were recorded in, then in the order they were
+/// recorded); with ``text`` set, the best matches come first instead. ``limit``
 /// and ``before`` page through a large archive: pass the last id of a page as the next page's
 /// ``before`` (for a full-text search, page with ``offset``).
 ///
@@ -36,8 +37,9 @@ public struct ArchiveQuery: Sendable, Hashable {
     /// Only messages whose subject, sender, recipients, tags or body text hold every word of this
     /// text (a word ending in `*` matches as a prefix), best matches first. Default: no search.
     public var text: String?
-    /// Only entries older than the entry with this archive id: the cursor of the next page.
-    /// Default: from the newest.
+    /// Only entries after the entry with this archive id in the newest-first order: the cursor of
+    /// the next page, the last id of the page before (an id no longer in the store matches
+    /// nothing). Default: from the newest.
     public var before: String?
     /// At most this many entries, 1 or more. Default: all.
     public var limit: Int?

@@ -3,21 +3,21 @@ import Foundation
 import Mailroom
 import MailroomArchive
 
-/// `mailroom archive list|show|export|verify|prune`: the archive, or the local outbox.
+/// `mailroom archive list|search|show|export|verify|reindex|prune`: the archive, or the local outbox.
 struct ArchiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive",
-        abstract: "List, show, export, verify or prune archived messages (--dir, MAILROOM_ARCHIVE_DIR, else the local outbox).",
-        subcommands: [List.self, Show.self, Export.self, Verify.self, Prune.self]
+        abstract: "List, search, show, export, verify, reindex or prune archived messages (--dir, MAILROOM_ARCHIVE_DIR, else the local outbox).",
+        subcommands: [List.self, Search.self, Show.self, Export.self, Verify.self, Reindex.self, Prune.self]
     )
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List archived messages, oldest first.")
-
-        @OptionGroup var location: ArchiveLocation
-
+    /// The conditions `list` and `search` share.
+    struct Filters: ParsableArguments {
         @Option(help: "Only messages to this address.")
         var to: String?
+
+        @Option(help: "Only messages from this address.")
+        var from: String?
 
         @Option(help: "Only messages recorded at or after this time: 2026-11-21 or RFC 3339.")
         var since: String?
@@ -31,25 +31,92 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Option(help: "Only messages in this state: pending, sent, failed, suppressed or outbox.")
         var state: String?
 
+        @Option(name: .customLong("provider-id"), help: "Only the message Mailgun knows by this id.")
+        var providerID: String?
+
+        @Option(name: .customLong("message-id"), help: "Only the message with this Message-ID.")
+        var messageID: String?
+
+        @Option(help: "At most this many messages.")
+        var limit: Int?
+
+        @Option(help: "Skip this many matching messages first.")
+        var offset: Int = 0
+
+        @Flag(help: "Print how many messages match instead of listing them.")
+        var count = false
+
         @Flag(help: "Print the entries as JSON.")
         var json = false
 
-        func run() async throws {
-            try await CommandLineFailure.reporting {
-                var query = ArchiveQuery(tag: tag)
-                if let to { query.recipient = try EmailAddress(to, field: "to").mailbox }
-                if let since { query.since = try ArchiveCommand.parseDay(since, field: "since") }
-                if let until { query.until = try ArchiveCommand.parseDay(until, field: "until") }
-                if let state { query.state = try ArchiveState.named(state, field: "state") }
-                let store = try location.store()
+        func query() throws -> ArchiveQuery {
+            var query = ArchiveQuery(tag: tag, providerID: providerID, messageID: messageID, limit: limit, offset: offset)
+            if let to { query.recipient = try EmailAddress(to, field: "to").mailbox }
+            if let from { query.sender = try EmailAddress(from, field: "from").mailbox }
+            if let since { query.since = try ArchiveCommand.parseDay(since, field: "since") }
+            if let until { query.until = try ArchiveCommand.parseDay(until, field: "until") }
+            if let state { query.state = try ArchiveState.named(state, field: "state") }
+            return query
+        }
+
+        /// Prints the matching entries (or their count) of `query` in `location`.
+        func print(_ query: ArchiveQuery, in location: ArchiveLocation) async throws {
+            try await location.withStore { store in
+                if count {
+                    let total = try await store.count(matching: query)
+                    CommandOutput.say(json ? "{\"count\":\(total)}" : "\(total)")
+                    return
+                }
                 let entries = try await store.entries(matching: query)
                 if json {
                     FileHandle.standardOutput.write(try ArchiveCommand.encoder.encode(entries) + Data("\n".utf8))
                 } else if entries.isEmpty {
-                    CommandOutput.say("No archived messages in \(location.directory()).")
+                    CommandOutput.say("No archived messages in \(location.directory()) match.")
                 } else {
                     entries.forEach { CommandOutput.say(ArchiveCommand.line($0)) }
                 }
+                if let limit, entries.count == limit, let last = entries.last, query.text == nil {
+                    CommandOutput.note("More: add --before \(last.id) for the next page.")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List archived messages, newest first.")
+
+        @OptionGroup var location: ArchiveLocation
+        @OptionGroup var filters: Filters
+
+        @Option(help: "Only messages older than this archive id: the cursor `list --limit` prints for the next page.")
+        var before: String?
+
+        func run() async throws {
+            try await CommandLineFailure.reporting {
+                var query = try filters.query()
+                query.before = before
+                try await filters.print(query, in: location)
+            }
+        }
+    }
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search subjects, senders, recipients, tags and body text; best matches first. Every word must match; end one with * for a prefix."
+        )
+
+        @OptionGroup var location: ArchiveLocation
+
+        @Argument(help: "The words to search for, e.g. \"invoice march\".")
+        var text: String
+
+        @OptionGroup var filters: Filters
+
+        func run() async throws {
+            try await CommandLineFailure.reporting {
+                var query = try filters.query()
+                query.text = text
+                try await filters.print(query, in: location)
             }
         }
     }
@@ -69,8 +136,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await CommandLineFailure.reporting {
-                let store = try location.store()
+            try await CommandLineFailure.reporting { try await location.withStore { store in
                 let bytes = try await store.contents(of: id)
                 if raw {
                     FileHandle.standardOutput.write(Data(bytes))
@@ -100,7 +166,7 @@ struct ArchiveCommand: AsyncParsableCommand {
                 for case let (name, value?) in rows {
                     CommandOutput.say(name.padding(toLength: 12, withPad: " ", startingAt: 0) + value)
                 }
-            }
+            } }
         }
     }
 
@@ -118,7 +184,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         func run() async throws {
             try await CommandLineFailure.reporting {
                 guard let out, !out.isEmpty else { throw MailroomError.missingField("out", "give the file to write with --out FILE.eml") }
-                let bytes = try await location.store().contents(of: id)
+                let bytes = try await location.withStore { try await $0.contents(of: id) }
                 do {
                     try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
                 } catch {
@@ -138,7 +204,7 @@ struct ArchiveCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CommandLineFailure.reporting {
-                let report = try await location.store().verify()
+                let report = try await location.withStore { try await $0.verify() }
                 report.findings.forEach { CommandOutput.say($0.description) }
                 let notes = report.findings.count - report.damage.count
                 guard report.isIntact else {
@@ -149,6 +215,24 @@ struct ArchiveCommand: AsyncParsableCommand {
                     )
                 }
                 CommandOutput.say("Verified \(report.checked) message\(report.checked == 1 ? "" : "s") in \(location.directory()): intact\(notes > 0 ? " (\(notes) notes above)" : "").")
+            }
+        }
+    }
+
+    struct Reindex: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the index from the message files: index the files it lacks as pending; a damaged index is moved aside and rebuilt."
+        )
+
+        @OptionGroup var location: ArchiveLocation
+
+        func run() async throws {
+            try await CommandLineFailure.reporting {
+                let (added, total) = try await location.withStore { store in
+                    (try await store.reindex(), try await store.count(matching: ArchiveQuery()))
+                }
+                added.forEach { CommandOutput.say("indexed \($0.id): \($0.subject)") }
+                CommandOutput.say("Reindexed \(location.directory()): \(added.count) message\(added.count == 1 ? "" : "s") added from their files, \(total) in the index.")
             }
         }
     }
@@ -166,7 +250,7 @@ struct ArchiveCommand: AsyncParsableCommand {
                 guard let olderThan else { throw MailroomError.missingField("older-than", "give the age to keep, e.g. --older-than 30d") }
                 let age = try ArchiveCommand.parseAge(olderThan)
                 let cutoff = Date().addingTimeInterval(-age)
-                let pruned = try await location.store().prune(olderThan: cutoff)
+                let pruned = try await location.withStore { try await $0.prune(olderThan: cutoff) }
                 CommandOutput.say("Pruned \(pruned.count) message\(pruned.count == 1 ? "" : "s") recorded before \(ArchiveCommand.format(cutoff)).")
             }
         }

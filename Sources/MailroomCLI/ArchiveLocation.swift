@@ -21,6 +21,19 @@ struct ArchiveLocation: ParsableArguments {
         try FileArchiveStore(directory: directory())
     }
 
+    /// Runs `body` with the store, and closes it afterwards, also when `body` throws.
+    func withStore<Result: Sendable>(_ body: (FileArchiveStore) async throws -> Result) async throws -> Result {
+        let store = try store()
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
     /// The local outbox: `MAILROOM_OUTBOX`, else `.mailroom/outbox`.
     static func outbox(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let outbox = environment["MAILROOM_OUTBOX"], !outbox.isEmpty { return outbox }

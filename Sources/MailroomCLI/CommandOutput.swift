@@ -1,9 +1,14 @@
 import Foundation
 
-/// What commands print on stdout: lines for people, JSON for scripts.
+/// What commands print on stdout: lines for people, JSON for scripts; hints on stderr, so that
+/// stdout stays what a script reads.
 enum CommandOutput {
     static func say(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("mailroom: \(text)\n".utf8))
     }
 
     static func json(_ value: Any, pretty: Bool = false) throws {

@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import MailgunMock
+import Mailroom
+import MailroomArchive
 import MailroomTestSupport
 import Testing
 
@@ -184,6 +187,81 @@ struct ArchiveCommandTests {
         #expect(Self.stdout(verify).contains("Verified \(listed.count) message"))
         #expect(!Self.stdout(verify).contains("corrupt"))
         #expect(!Self.stdout(verify).contains("missing"))
+    }
+
+    @Test("processes share one archive: a long-running store and a dozen `mailroom send`s record at once and each sees the others' entries")
+    func processesShareOneArchive() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = "\(directory.path)/outbox"
+        let store = try FileArchiveStore(directory: outbox)
+        let logger = Logger(label: "cli-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        let email = Email(from: "Acme <hello@acme.test>", to: ["in-process@example.com"], subject: "From the app", text: "Recorded in the test's process.")
+        let first = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger)
+
+        let processes = try (0..<12).map { index in
+            let process = try MailroomExecutable.makeProcess(
+                ["send"] + Self.message + ["--subject", "From process \(index)"], environment: ["MAILROOM_OUTBOX": outbox], directory: directory.path
+            )
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            return process
+        }
+        try await Self.onOwnThread { for process in processes { try process.run() } }
+        // The app keeps recording while the processes do.
+        for _ in 0..<40 { _ = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger) }
+        try await Self.onOwnThread { for process in processes { process.waitUntilExit() } }
+        #expect(processes.allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 })
+
+        // The long-running store sees the processes' entries without reopening, and they see its.
+        #expect(try await store.count(matching: ArchiveQuery()) == 53)
+        #expect(try await store.count(matching: ArchiveQuery(recipient: "zoe@example.com")) == 12)
+        #expect(try await store.entries(matching: ArchiveQuery(text: "process 7")).map(\.subject) == ["From process 7"])
+        let list = try await MailroomExecutable.run(["archive", "list", "--json", "--dir", outbox, "--to", "in-process@example.com"], directory: directory.path)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]])
+        #expect(listed.count == 41)
+        #expect(listed.last?["id"] as? String == first.id)
+        let verify = try await MailroomExecutable.run(["archive", "verify", "--dir", outbox], directory: directory.path)
+        #expect(Self.stdout(verify) == "Verified 53 messages in \(outbox): intact.\n", "\(verify.stderr)")
+        try await store.close()
+    }
+
+    @Test("search, list paging and counts, and reindex from the files after the index is lost")
+    func searchPagingReindex() async throws {
+        let directory = try TemporaryDirectory()
+        for (subject, text) in [("Invoice March", "Your March invoice is attached."), ("Welcome", "Hello and welcome."), ("Invoice April", "Due soon.")] {
+            let sent = try await MailroomExecutable.run(["send"] + Self.message + ["--subject", subject, "--text", text], directory: directory.path)
+            #expect(sent.status == 0, "\(sent.stderr)")
+        }
+        let search = try await MailroomExecutable.run(["archive", "search", "invoice march", "--json"], directory: directory.path)
+        #expect(search.status == 0, "\(search.stderr)")
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout)) as? [[String: Any]])
+        #expect(found.map { $0["subject"] as? String } == ["Invoice March"])
+        let lines = Self.stdout(try await MailroomExecutable.run(["archive", "search", "invoice"], directory: directory.path))
+        #expect(lines.split(separator: "\n").count == 2)
+        #expect(Self.stdout(try await MailroomExecutable.run(["archive", "search", "nothing-like-it"], directory: directory.path)) == "No archived messages in .mailroom/outbox match.\n")
+        let bad = try await MailroomExecutable.run(["archive", "search", "*"], directory: directory.path)
+        #expect(bad.status != 0)
+        #expect(bad.stderr == "mailroom: error: text: '*' has no word to search for\n")
+
+        // Newest first, a page at a time: the hint names the cursor of the next page.
+        let page = try await MailroomExecutable.run(["archive", "list", "--limit", "2"], directory: directory.path)
+        let pageLines = Self.stdout(page).split(separator: "\n")
+        #expect(pageLines.count == 2)
+        #expect(pageLines.first?.hasSuffix("Invoice April") == true)
+        let cursor = try #require(page.stderr.components(separatedBy: "--before ").last?.components(separatedBy: " ").first)
+        let next = try await MailroomExecutable.run(["archive", "list", "--limit", "2", "--before", cursor], directory: directory.path)
+        #expect(Self.stdout(next).split(separator: "\n").map { $0.hasSuffix("Invoice March") } == [true])
+        #expect(next.stderr.isEmpty)
+        #expect(Self.stdout(try await MailroomExecutable.run(["archive", "list", "--count", "--to", "zoe@example.com"], directory: directory.path)) == "3\n")
+
+        // The index lost: opening rebuilds it from the files, and reindex finds nothing more to add.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: "\(directory.path)/.mailroom/outbox/archive.sqlite\(suffix)") }
+        let reindex = try await MailroomExecutable.run(["archive", "reindex"], directory: directory.path)
+        #expect(reindex.status == 0, "\(reindex.stderr)")
+        #expect(Self.stdout(reindex) == "Reindexed .mailroom/outbox: 0 messages added from their files, 3 in the index.\n")
+        let states = Self.stdout(try await MailroomExecutable.run(["archive", "list", "--json"], directory: directory.path))
+        #expect(states.components(separatedBy: "\"state\":\"pending\"").count - 1 == 3)
+        #expect(Self.stdout(try await MailroomExecutable.run(["archive", "search", "march invoice", "--count"], directory: directory.path)) == "1\n")
     }
 
     /// Blocking work (spawning, polling, waiting) on a thread of its own, off the concurrency pool.
