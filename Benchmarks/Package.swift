@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -85,6 +86,19 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/SendPath"
+        ),
+        // Not an ordo-one benchmark: archived and unarchived sends side by side, flush counts and
+        // queries at scale (see the file).
+        .executableTarget(
+            name: "ArchivePath",
+            dependencies: [
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomMailgun", package: "Mailroom"),
+                .product(name: "MailroomArchive", package: "Mailroom"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ArchivePath"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,8 +6,9 @@ import PackagePlugin
 /// fills when no Mailgun key is set.
 ///
 /// The store is `--dir` (relative to the package), else `MAILROOM_ARCHIVE_DIR`, else
-/// `MAILROOM_OUTBOX`, else `.mailroom/outbox`. Reading needs no permission; `prune` and `export`
-/// write, which the macOS sandbox allows only with `swift package --disable-sandbox`.
+/// `MAILROOM_OUTBOX`, else `.mailroom/outbox`. Every verb writes to the store's directory (the
+/// SQLite index's shared-memory file, even to read), which the macOS sandbox allows only with
+/// `swift package --disable-sandbox`.
 @main
 struct MailroomArchivePlugin: CommandPlugin {
     func performCommand(context: PluginContext, arguments: [String]) async throws {

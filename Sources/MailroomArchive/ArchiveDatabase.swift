@@ -9,7 +9,7 @@ import SQLiteNIO
 ///
 /// Records and settles are queued; one flush at a time takes everything queued, flushes the new
 /// message files and their folders (each folder once), and commits all their rows in one
-/// transaction. Callers that arrive while a flush runs go out together in the next, so under load
+/// statement (and all the outcomes in another). Callers that arrive while a flush runs go out together in the next, so under load
 /// a burst of records shares a few folder flushes and index commits.
 actor ArchiveDatabase {
     /// A message file written and ended but not yet in place, and its entry.
@@ -90,6 +90,9 @@ actor ArchiveDatabase {
             migrations: ArchiveSchema.migrations,
             busyTimeout: busyTimeout,
             synchronous: durability.flushes ? .full : .normal,
+            // A checkpoint flushes the WAL and the database (two flushes): every 4,000 pages (16 MB
+            // of WAL) rather than SQLite's 1,000, so that they add little to a record's three.
+            walPagesPerCheckpoint: 4_000,
             threadPool: threadPool,
             logger: Logger(label: "mailroom.archive.sqlite", factory: { _ in SwiftLogNoOpLogHandler() })
         )
@@ -228,26 +231,31 @@ actor ArchiveDatabase {
             }
         }
 
-        let level: SQLiteDatabaseFile.Synchronous = durability.flushes && !placed.isEmpty ? .full : .normal
-        do {
-            let rows = try placed.isEmpty ? nil : ArchiveSchema.json(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) })
-            let outcomes = try settles.isEmpty ? nil : ArchiveSchema.json(settles.map {
-                ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
-            })
-            let settled = try await database.write(synchronous: level) { transaction in
-                if let rows { _ = try await transaction.query(ArchiveSchema.insertMany, [.text(rows)]) }
-                guard let outcomes else { return [ArchiveEntry]() }
-                return try await transaction.query(ArchiveSchema.settleMany, [.text(outcomes)]).map(ArchiveSchema.entry)
-            }
-            for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
-            let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for settle in settles {
-                if let entry = byID[settle.id] {
-                    settle.job.continuation.resume(returning: entry)
-                } else {
-                    settle.job.continuation.resume(throwing: MailroomError(code: .notFound, field: "id", message: "no archived message '\(settle.id)' in \(layout.root)"))
+        // Each group is one statement, committed by SQLite as it completes. Outcomes first, without
+        // a flush of their own: the records' flush of the WAL, right after, covers them too.
+        if !settles.isEmpty {
+            do {
+                let outcomes = try ArchiveSchema.json(settles.map {
+                    ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
+                })
+                let settled = try await database.execute(synchronous: .normal, ArchiveSchema.settleMany, [.text(outcomes)]).map(ArchiveSchema.entry)
+                let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                for settle in settles {
+                    if let entry = byID[settle.id] {
+                        settle.job.continuation.resume(returning: entry)
+                    } else {
+                        settle.job.continuation.resume(throwing: MailroomError(code: .notFound, field: "id", message: "no archived message '\(settle.id)' in \(layout.root)"))
+                    }
                 }
+            } catch {
+                for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
             }
+        }
+        guard !placed.isEmpty else { return }
+        do {
+            let rows = try ArchiveSchema.json(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) })
+            _ = try await database.execute(synchronous: durability.flushes ? .full : .normal, ArchiveSchema.insertMany, [.text(rows)])
+            for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
         } catch {
             // Not indexed, so not recorded: take the files back rather than leave them to be
             // indexed as pending later.
@@ -255,7 +263,6 @@ actor ArchiveDatabase {
                 _ = try? await removeFile(record.pending.writer.finalPath)
                 record.job.continuation.resume(throwing: MailroomError.archive(error))
             }
-            for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
         }
     }
 

@@ -16,12 +16,23 @@ extension ArchiveQuery {
         }
         if let limit, limit < 1 { throw MailroomError.invalidValue(field: "limit", "\(limit) is not a page size; use 1 or more") }
         guard offset >= 0 else { throw MailroomError.invalidValue(field: "offset", "\(offset) is negative") }
-        // Subject first, then sender, recipients and tags, then the body: bm25's column weights.
-        let newest = "m.date DESC, m.rowid DESC"
-        let order = text == nil ? newest : "bm25(message_search, 10.0, 4.0, 4.0, 4.0, 1.0), \(newest)"
-        binds += [.integer(limit ?? -1), .integer(offset)]
-        let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY \(order) LIMIT ? OFFSET ?"
-        return (sql, binds)
+        let page: [SQLiteData] = [.integer(limit ?? -1), .integer(offset)]
+        guard let text else {
+            let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY m.date DESC, m.rowid DESC LIMIT ? OFFSET ?"
+            return (sql, binds + page)
+        }
+        if conditions.count == 1 {
+            // A search alone: FTS5 ranks and pages its own matches (the `rank` column, bm25 with the
+            // weights the schema sets), and only that page is joined to its entries.
+            let sql = """
+                SELECT \(ArchiveSchema.entryColumns) FROM (
+                    SELECT rowid AS hit, rank FROM message_search WHERE message_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?
+                ) AS s JOIN messages m ON m.rowid = s.hit ORDER BY s.rank
+                """
+            return (sql, [.text(try Self.searchExpression(text))] + page)
+        }
+        let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY message_search.rank LIMIT ? OFFSET ?"
+        return (sql, binds + page)
     }
 
     /// The statement that counts the matching entries (paging ignored), and its binds.

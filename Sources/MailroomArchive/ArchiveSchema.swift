@@ -51,6 +51,8 @@ enum ArchiveSchema {
                 content = 'messages', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
             )
             """,
+            // Ranking: a match in the subject weighs most, then sender, recipients and tags, then the body.
+            "INSERT INTO message_search (message_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 4.0, 4.0, 1.0)')",
             """
             CREATE TRIGGER messages_inserted AFTER INSERT ON messages BEGIN
                 INSERT INTO message_recipients (address, message) SELECT DISTINCT value, new.rowid FROM json_each(new.recipients);

@@ -316,9 +316,15 @@ public final class FileArchiveStore: ArchiveStore {
     private func writeMessage(_ message: MIMEMessage, id: String, readingText: Bool) async throws -> (writer: GzipFileWriter, sha256: String, head: [UInt8]) {
         let layout = layout
         let level = configuration.compressionLevel
-        let writer = try await configuration.threadPool.runIfActive {
+        let threadPool = configuration.threadPool
+        // The file is created with the first batch: a small message costs one trip to the pool.
+        let opened = WriterBox()
+        @Sendable func writer() throws -> GzipFileWriter {
+            if let writer = opened.writer { return writer }
             try DurableFile.makeDirectory(layout.directory(for: id))
-            return try GzipFileWriter(finalPath: layout.messagePath(for: id), compressionLevel: level)
+            let writer = try GzipFileWriter(finalPath: layout.messagePath(for: id), compressionLevel: level)
+            opened.writer = writer
+            return writer
         }
         do {
             var batch: [[UInt8]] = []
@@ -330,21 +336,27 @@ public final class FileArchiveStore: ArchiveStore {
                 batchSize += chunk.count
                 if batchSize >= Self.writeBatchSize {
                     let full = batch
-                    try await configuration.threadPool.runIfActive { try writer.append(full) }
+                    try await threadPool.runIfActive { try writer().append(full) }
                     batch.removeAll(keepingCapacity: true)
                     batchSize = 0
                 }
             }
             let last = batch
-            let sha256 = try await configuration.threadPool.runIfActive {
+            let (ended, sha256) = try await threadPool.runIfActive {
+                let writer = try writer()
                 try writer.append(last)
-                return try writer.end()
+                return (writer, try writer.end())
             }
-            return (writer, sha256, head)
+            return (ended, sha256, head)
         } catch {
-            writer.abandon()
+            opened.writer?.abandon()
             throw error
         }
+    }
+
+    /// The writer once created; set and read on the pool, one step at a time (each awaited).
+    private final class WriterBox: @unchecked Sendable {
+        var writer: GzipFileWriter?
     }
 
     private func existingEntry(_ id: String) async throws -> ArchiveEntry {

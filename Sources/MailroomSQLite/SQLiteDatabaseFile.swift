@@ -28,26 +28,31 @@ package final class SQLiteDatabaseFile: Sendable {
     package let path: String
     private let reader: SQLiteConnection
     private let writer: SQLiteConnection
+    /// For a file opened `.full`, a second write connection at `.normal`, for commits that need no
+    /// flush of their own (the next full commit's flush of the WAL covers them); it spares a
+    /// `PRAGMA synchronous` switch before each. Used under the same gate as `writer`.
+    private let lightWriter: SQLiteConnection?
+    private let synchronous: Synchronous
     private let gate: WriteGate
     private let closed = NIOLockedValueBox(false)
-    /// The write connection's `synchronous` level; changed only by the gate's holder.
-    private let synchronous: NIOLockedValueBox<Synchronous>
 
-    private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection, synchronous: Synchronous, gate: WriteGate) {
+    private init(path: String, reader: SQLiteConnection, writer: SQLiteConnection, lightWriter: SQLiteConnection?, synchronous: Synchronous, gate: WriteGate) {
         self.path = path
         self.gate = gate
         self.reader = reader
         self.writer = writer
-        self.synchronous = NIOLockedValueBox(synchronous)
+        self.lightWriter = lightWriter
+        self.synchronous = synchronous
     }
+
+    private var connections: [SQLiteConnection] { [reader, writer] + (lightWriter.map { [$0] } ?? []) }
 
     /// A file dropped without ``close()`` (a task that threw past it) still closes its connections:
     /// sqlite-nio traps on an open connection's deinit, and each close keeps its connection alive
     /// until it has run.
     deinit {
         guard !closed.withLockedValue({ $0 }) else { return }
-        _ = reader.close()
-        _ = writer.close()
+        for connection in connections { _ = connection.close() }
     }
 
     /// Opens (creating when needed) the file at `path` and applies `migrations` not yet applied,
@@ -57,6 +62,7 @@ package final class SQLiteDatabaseFile: Sendable {
         migrations: [[String]],
         busyTimeout: Duration,
         synchronous: Synchronous = .normal,
+        walPagesPerCheckpoint: Int? = nil,
         threadPool: NIOThreadPool,
         logger: Logger
     ) async throws -> SQLiteDatabaseFile {
@@ -81,12 +87,25 @@ package final class SQLiteDatabaseFile: Sendable {
             _ = try await writer.query("PRAGMA busy_timeout = \(timeout)")
             try await Self.retryingWhileBusy(for: busyTimeout) { _ = try await writer.query("PRAGMA journal_mode = WAL") }
             _ = try await writer.query("PRAGMA synchronous = \(synchronous.rawValue)")
+            // Temporary b-trees (ON CONFLICT, ORDER BY) in memory: no file created and deleted per statement.
+            _ = try await writer.query("PRAGMA temp_store = MEMORY")
+            if let walPagesPerCheckpoint { _ = try await writer.query("PRAGMA wal_autocheckpoint = \(walPagesPerCheckpoint)") }
             try await migrate(writer, migrations)
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             opened.append(reader)
             _ = try await reader.query("PRAGMA busy_timeout = \(timeout)")
+            var lightWriter: SQLiteConnection?
+            if synchronous == .full {
+                let light = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+                opened.append(light)
+                _ = try await light.query("PRAGMA busy_timeout = \(timeout)")
+                _ = try await light.query("PRAGMA synchronous = NORMAL")
+                _ = try await light.query("PRAGMA temp_store = MEMORY")
+                if let walPagesPerCheckpoint { _ = try await light.query("PRAGMA wal_autocheckpoint = \(walPagesPerCheckpoint)") }
+                lightWriter = light
+            }
             await gate.leave()
-            return SQLiteDatabaseFile(path: path, reader: reader, writer: writer, synchronous: synchronous, gate: gate)
+            return SQLiteDatabaseFile(path: path, reader: reader, writer: writer, lightWriter: lightWriter, synchronous: synchronous, gate: gate)
         } catch {
             await gate.leave()
             for connection in opened { try? await connection.close() }
@@ -132,8 +151,7 @@ package final class SQLiteDatabaseFile: Sendable {
     package func close() async throws {
         guard !closed.withLockedValue({ closed in defer { closed = true }; return closed }) else { return }
         do {
-            try await reader.close()
-            try await writer.close()
+            for connection in connections { try await connection.close() }
         } catch {
             throw Self.storageError(error, doing: "close \(path)")
         }
@@ -155,30 +173,46 @@ package final class SQLiteDatabaseFile: Sendable {
     /// cancelled, which would leave the connection inside an open transaction.
     ///
     /// - Parameters:
-    ///   - synchronous: How this commit waits for the disk; `nil` keeps the level last used.
+    ///   - synchronous: How this commit waits for the disk: `.normal` on a file opened `.full`
+    ///     commits without a flush of its own. Default: as the file was opened.
     ///   - body: The transaction's statements.
     package func write<Result: Sendable>(
         synchronous level: Synchronous? = nil,
         _ body: @escaping @Sendable (Transaction) async throws -> Result
     ) async throws -> Result {
-        let writer = self.writer
+        try await exclusively(level, doing: "write") { connection in try await Self.transaction(on: connection, body) }
+    }
+
+    /// Runs one statement as its own transaction (SQLite commits a statement outside `BEGIN` when
+    /// it completes, its triggers included): a write with one call to SQLite instead of three.
+    ///
+    /// - Parameters:
+    ///   - synchronous: As for ``write(synchronous:_:)``.
+    ///   - sql: The statement.
+    ///   - binds: Its values.
+    /// - Returns: The rows it returns (`RETURNING`).
+    package func execute(synchronous level: Synchronous? = nil, _ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await exclusively(level, doing: "write") { connection in try await connection.query(sql, binds) }
+    }
+
+    /// Runs `body` with the write connection for `level`, holding the gate, in a task of its own.
+    private func exclusively<Result: Sendable>(
+        _ level: Synchronous?,
+        doing action: String,
+        _ body: @escaping @Sendable (SQLiteConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = level == .normal && synchronous == .full ? (lightWriter ?? writer) : writer
         let gate = self.gate
         let path = self.path
-        let synchronous = self.synchronous
         return try await Task {
             await gate.enter()
             let outcome: Swift.Result<Result, any Error>
             do {
-                if let level, synchronous.withLockedValue({ $0 }) != level {
-                    // Outside a transaction: SQLite applies the level to the commits that follow.
-                    _ = try await writer.query("PRAGMA synchronous = \(level.rawValue)")
-                    synchronous.withLockedValue { $0 = level }
-                }
-                outcome = .success(try await Self.transaction(on: writer, body))
+                outcome = .success(try await body(connection))
             } catch let error as MailroomError {
                 outcome = .failure(error)
             } catch {
-                outcome = .failure(Self.storageError(error, doing: "write \(path)"))
+                outcome = .failure(Self.storageError(error, doing: "\(action) \(path)"))
             }
             await gate.leave()
             return try outcome.get()

@@ -1,0 +1,242 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Mailroom
+import MailroomArchive
+import MailroomMailgun
+
+// The archive's cost on the send path and its queries at scale, each measured side by side in one
+// process run:
+//
+//   sends [rounds]     MailgunMailer unarchived, archived with durability .full, and archived with
+//                      .processCrash, at concurrency 1 and 16, against one local sink outside this
+//                      process (Benchmarks/Scripts/nginx-sink); rounds alternate the variants, the
+//                      table gives medians of sends per second and the ratios to unarchived.
+//   fsyncs N C         N archived sends at concurrency C and nothing else, for
+//                      Benchmarks/Scripts/archive-fsyncs, which counts the flushes with strace.
+//   queries N          an archive of N messages (recorded with .processCrash to build it
+//                      quickly), reopened, then the time to open it, query by recipient, search,
+//                      count and page: medians of 25 runs each.
+//
+// Not an ordo-one benchmark: the figures that matter are ratios of variants measured in one run.
+//
+//   Benchmarks/Scripts/nginx-sink start
+//   cd Benchmarks && swift build -c release --product ArchivePath
+//   MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath sends 5
+//   .build/release/ArchivePath queries 100000
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.first ?? "sends"
+let logger = Logger(label: "archive-path", factory: { _ in SwiftLogNoOpLogHandler() })
+let email = Email(
+    from: "Acme <hello@acme.test>",
+    to: ["bob@example.com"],
+    subject: "Your receipt",
+    text: String(repeating: "Thank you for your order. Your receipt is attached. ", count: 10),
+    html: "<p>" + String(repeating: "Thank you for your order. Your receipt is attached. ", count: 10) + "</p>"
+)
+
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// A fresh store directory under `ARCHIVEPATH_DIR`, default `.build/archive-path` in the working
+/// directory. Not the system's temporary folder: on ext4 a folder where many files were created
+/// and deleted (as `/tmp` on a test machine) makes each new file cost up to 15 times more to create
+/// (the inode allocator skips recently deleted inodes), which would measure the machine's `/tmp`
+/// rather than the archive.
+func temporaryDirectory() -> String {
+    let base = ProcessInfo.processInfo.environment["ARCHIVEPATH_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".build/archive-path"
+    return URL(fileURLWithPath: base).appendingPathComponent("run-\(UUID().uuidString)").standardizedFileURL.path
+}
+
+/// Sends `count` messages through `mailer` from `concurrency` tasks; returns sends per second.
+func sendRate(_ count: Int, concurrency: Int, through mailer: some Mailer) async throws -> Double {
+    let started = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                for _ in stride(from: worker, to: count, by: concurrency) {
+                    let receipt = try await mailer.send(email, logger: logger)
+                    require(receipt.id != nil)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return Double(count) / seconds(ContinuousClock.now - started)
+}
+
+func sink() -> String {
+    guard let sink = ProcessInfo.processInfo.environment["MAILROOM_SINK_URL"], !sink.isEmpty else {
+        FileHandle.standardError.write(Data("ArchivePath: set MAILROOM_SINK_URL (Benchmarks/Scripts/nginx-sink start prints it)\n".utf8))
+        exit(2)
+    }
+    return sink
+}
+
+func mailgun() throws -> MailgunMailer {
+    MailgunMailer(configuration: try MailgunConfiguration(apiKey: "key-benchmark", region: .custom(sink()), domain: "acme.test"), httpClient: .shared)
+}
+
+/// One decimal place, without `String(format:)`.
+func fixed(_ value: Double, _ places: Int = 2) -> String {
+    let scale = places == 1 ? 10.0 : 100.0
+    let rounded = (value * scale).rounded() / scale
+    var text = "\(rounded)"
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < places { text += String(repeating: "0", count: places - decimals) }
+    }
+    return text
+}
+
+switch mode {
+case "sends":
+    let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 5
+    let unarchived = try mailgun()
+    // Removed at the end, not between rounds: on ext4, files created right after thousands were
+    // deleted cost several times more (the allocator skips inodes deleted in the last seconds).
+    var directories: [String] = []
+    defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
+    print("Archived sends against \(sink()): \(rounds) rounds per concurrency, medians of sends per second")
+    print("| Concurrency | Unarchived | Archived, .full | Ratio | Archived, .processCrash | Ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for concurrency in [1, 16] {
+        let count = concurrency == 1 ? 1_000 : 4_000
+        func archived(_ durability: ArchiveDurability) throws -> (ArchivingMailer<MailgunMailer, FileArchiveStore>, String) {
+            let directory = temporaryDirectory()
+            let store = try FileArchiveStore(directory: directory, configuration: .init(durability: durability))
+            return (ArchivingMailer(wrapping: unarchived, store: store), directory)
+        }
+        // Warm-up: connections, caches, the first open of a store.
+        _ = try await sendRate(count / 4, concurrency: concurrency, through: unarchived)
+        let (warm, warmDirectory) = try archived(.full)
+        _ = try await sendRate(count / 4, concurrency: concurrency, through: warm)
+        try await warm.store.close()
+        directories.append(warmDirectory)
+
+        var plain: [Double] = [], full: [Double] = [], crash: [Double] = []
+        for round in 0..<rounds {
+            // Rotate which goes first, so that none always runs on a warmer machine.
+            for variant in (0..<3).map({ ($0 + round) % 3 }) {
+                switch variant {
+                case 0: plain.append(try await sendRate(count, concurrency: concurrency, through: unarchived))
+                default:
+                    let (mailer, directory) = try archived(variant == 1 ? .full : .processCrash)
+                    let rate = try await sendRate(count, concurrency: concurrency, through: mailer)
+                    require(try await mailer.store.count(matching: ArchiveQuery(state: .sent)) == count)
+                    try await mailer.store.close()
+                    directories.append(directory)
+                    (variant == 1 ? { full.append(rate) } : { crash.append(rate) })()
+                }
+            }
+        }
+        let base = median(plain)
+        print("| \(concurrency) | \(Int(base)) | \(Int(median(full))) | \(fixed(median(full) / base))× | \(Int(median(crash))) | \(fixed(median(crash) / base))× |")
+    }
+
+case "fsyncs":
+    let count = arguments.dropFirst().first.flatMap(Int.init) ?? 500
+    let concurrency = arguments.dropFirst(2).first.flatMap(Int.init) ?? 1
+    let directory = temporaryDirectory()
+    // ARCHIVEPATH_DURABILITY=process-crash profiles the path without flushes.
+    let durability = try ArchiveDurability.named(ProcessInfo.processInfo.environment["ARCHIVEPATH_DURABILITY"] ?? "full")
+    let store = try FileArchiveStore(directory: directory, configuration: .init(durability: durability))
+    let mailer = ArchivingMailer(wrapping: try mailgun(), store: store)
+    _ = try await sendRate(count, concurrency: concurrency, through: mailer)
+    try await store.close()
+    try? FileManager.default.removeItem(atPath: directory)
+
+case "queries":
+    let count = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let builder = try FileArchiveStore(directory: directory, configuration: .init(durability: .processCrash))
+    let started = ContinuousClock.now
+    let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<16 {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: 16) {
+                    var message = email
+                    message.to = [try EmailAddress(mailbox: "customer\(index % 1_000)@example.com")]
+                    message.subject = "Invoice \(index) for \(months[index % 12])"
+                    message.text = "Your invoice \(index) for \(months[index % 12]) is attached. Order \(index * 7 % 100_003)."
+                    message.options.tags = ["invoice", "batch-\(index % 50)"]
+                    _ = try await builder.record(try message.renderMIME(), details: ArchiveDetails(message), outcome: .sent(providerID: "<\(index)@acme.test>"), logger: logger)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    try await builder.close()
+    print("Built an archive of \(count) messages in \(fixed(seconds(ContinuousClock.now - started), 1)) s")
+
+    func milliseconds(_ body: () async throws -> Void) async rethrows -> Double {
+        var samples: [Double] = []
+        for _ in 0..<25 {
+            let start = ContinuousClock.now
+            try await body()
+            samples.append(seconds(ContinuousClock.now - start) * 1_000)
+        }
+        return median(samples)
+    }
+    let openTime = try await milliseconds {
+        let store = try FileArchiveStore(directory: directory)
+        require(try await store.entries(matching: ArchiveQuery(limit: 1)).count == 1)
+        try await store.close()
+    }
+    let store = try FileArchiveStore(directory: directory)
+    var cursor: String?
+    let rows: [(String, Double)] = [
+        ("Open the store and read the newest entry", openTime),
+        ("Newest 50 to one recipient (of \(count / 1_000))", try await milliseconds {
+            require(try await store.entries(matching: ArchiveQuery(recipient: "customer417@example.com", limit: 50)).count == min(50, count / 1_000))
+        }),
+        ("Every message to one recipient (\(count / 1_000))", try await milliseconds {
+            require(try await store.entries(matching: ArchiveQuery(recipient: "customer417@example.com")).count == count / 1_000)
+        }),
+        ("Search \"invoice march\" (a word in every message), best 50", try await milliseconds {
+            require(try await store.entries(matching: ArchiveQuery(text: "invoice march", limit: 50)).count == min(50, (count + 9) / 12))
+        }),
+        ("Search a customer and a month (\"customer417 june\"), best 50", try await milliseconds {
+            blackHole(try await store.entries(matching: ArchiveQuery(text: "customer417 june", limit: 50)))
+        }),
+        ("Search one order number, with a tag filter", try await milliseconds {
+            blackHole(try await store.entries(matching: ArchiveQuery(tag: "batch-7", text: "order 49")))
+        }),
+        ("Count \"invoice march\" matches", try await milliseconds {
+            require(try await store.count(matching: ArchiveQuery(text: "invoice march")) == (count + 9) / 12)
+        }),
+        ("Newest 100, then the next page by cursor", try await milliseconds {
+            let page = try await store.entries(matching: ArchiveQuery(before: cursor, limit: 100))
+            cursor = page.count == 100 ? page.last?.id : nil
+        }),
+        ("One message by provider id", try await milliseconds {
+            require(try await store.entries(matching: ArchiveQuery(providerID: "<\(count / 2)@acme.test>")).count == 1)
+        }),
+    ]
+    try await store.close()
+    print("| Over \(count) archived messages | Median of 25 |")
+    print("| --- | ---: |")
+    for (name, value) in rows { print("| \(name) | \(fixed(value)) ms |") }
+
+default:
+    FileHandle.standardError.write(Data("ArchivePath: use sends [rounds], fsyncs N C or queries N\n".utf8))
+    exit(2)
+}
+
+@inline(never) func blackHole<T>(_ value: T) { _ = value }
+
+/// Stops the run when a result is not what the benchmark set up (not an autoclosure, so the
+/// condition may await).
+func require(_ condition: Bool, line: Int = #line) {
+    if !condition {
+        FileHandle.standardError.write(Data("ArchivePath: unexpected result at line \(line)\n".utf8))
+        exit(1)
+    }
+}
