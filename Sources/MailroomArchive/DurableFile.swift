@@ -35,35 +35,11 @@ enum DurableFile {
         kill(pid, 0) == 0 || errno == EPERM
     }
 
-    /// Writes `bytes` to `path` so that after a crash the file is either absent or complete:
-    /// a temporary file in the same directory, `fsync`, `rename`, then the directory synced.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory as NSString).appendingPathComponent(temporaryName(for: (path as NSString).lastPathComponent))
-        let descriptor = try openNew(temporary)
-        do {
-            try writeAll(bytes[...], to: descriptor, path: temporary)
-            try sync(descriptor, path: temporary)
-        } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        close(descriptor)
-        try move(temporary, to: path)
-        try syncDirectory(directory)
-    }
-
     /// Creates a file that must not exist yet, for writing.
     static func openNew(_ path: String) throws -> Int32 {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("create", path) }
         return descriptor
-    }
-
-    /// Writes every byte, retrying short writes and interruptions.
-    static func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32, path: String) throws {
-        try bytes.withUnsafeBytes { try writeAll($0, to: descriptor, path: path) }
     }
 
     /// Writes every byte of `buffer`, retrying short writes and interruptions.
@@ -144,19 +120,6 @@ enum DurableFile {
     /// Removes a file; one already gone is fine.
     static func remove(_ path: String) throws {
         guard unlink(path) == 0 || errno == ENOENT else { throw failure("remove", path) }
-    }
-
-    /// Runs `body` holding an exclusive `flock` on `path`, which is created if needed. It keeps
-    /// writers in other processes from replacing the index at the same time.
-    static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("open", path) }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw failure("lock", path) }
-        }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
     }
 
     /// A storage error naming the operation, the file and the system's reason.

@@ -8,8 +8,8 @@ import MailroomTesting
 import NIOPosix
 
 /// The archive's cost: sending through `ArchivingMailer` + `FileArchiveStore` against the same
-/// in-memory mailer without it (per-message overhead, including two synced file writes and the
-/// grouped index writes), and compressing one 10 MB message into the store against `gzip -6` on
+/// in-memory mailer without it (per-message overhead: the synced message file and its folder, the
+/// group-committed index row and outcome), and compressing one 10 MB message into the store against `gzip -6` on
 /// the same bytes.
 let benchmarks: @Sendable () -> Void = {
     let messagesPerIteration = 256
