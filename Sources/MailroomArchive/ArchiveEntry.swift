@@ -1,7 +1,7 @@
 /// Public because `Date` appears in this file's public API.
 public import Foundation
 
-/// What the archive knows about one message: the index row, also kept beside the message file.
+/// What the archive knows about one message: its row in the index.
 ///
 /// ```swift
 /// for entry in try await store.entries(matching: ArchiveQuery(recipient: "zoe@example.com")) {
@@ -36,8 +36,9 @@ public struct ArchiveEntry: Sendable, Hashable, Codable {
     public var state: ArchiveState
     /// Why the send failed, for ``ArchiveState/failed``.
     public var failure: String?
-    /// How many times the entry was written: 1 when recorded, more as it is settled. The higher
-    /// revision wins when two views of the index are merged.
+    /// How many times the entry was written: 1 when recorded, more as it is settled; 0 for an
+    /// entry recovered from its message file alone (`reindex`), which the record that wrote the
+    /// file replaces.
     public var revision: Int
 
     /// Creates an entry; stores make these, callers read them.

@@ -3,7 +3,7 @@ import Mailroom
 /// Where an archived message stands: recorded before the send, settled after it.
 ///
 /// A fixed set of names, as a struct with static members so that adding one breaks no caller's
-/// `switch`. The name is what the index, the metadata files and `mailroom archive list --state` use.
+/// `switch`. The name is what the index and `mailroom archive list --state` use.
 public struct ArchiveState: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The state's name: `pending`, `sent`, `failed`, `suppressed` or `outbox`.
     public let name: String
