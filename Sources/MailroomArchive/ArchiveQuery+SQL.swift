@@ -17,7 +17,7 @@ extension ArchiveQuery {
         if let limit, limit < 1 { throw MailroomError.invalidValue(field: "limit", "\(limit) is not a page size; use 1 or more") }
         guard offset >= 0 else { throw MailroomError.invalidValue(field: "offset", "\(offset) is negative") }
         let page: [SQLiteData] = [.integer(limit ?? -1), .integer(offset)]
-        guard let text else {
+        guard text != nil else {
             let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY m.date DESC, m.rowid DESC LIMIT ? OFFSET ?"
             return (sql, binds + page)
         }
@@ -29,7 +29,7 @@ extension ArchiveQuery {
                     SELECT rowid AS hit, rank FROM message_search WHERE message_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?
                 ) AS s JOIN messages m ON m.rowid = s.hit ORDER BY s.rank
                 """
-            return (sql, [.text(try Self.searchExpression(text))] + page)
+            return (sql, binds + page)  // the one bind is the search expression
         }
         let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY message_search.rank LIMIT ? OFFSET ?"
         return (sql, binds + page)

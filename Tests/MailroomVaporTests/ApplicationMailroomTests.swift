@@ -209,7 +209,7 @@ import VaporTesting
             app.mailroom.use(.memory)
             app.mailroom.suppressions.use(.sqlite(path: blocker + "/suppressions.sqlite"))
         }
-        #expect(error.message == "cannot create the folder \(blocker) for the suppression database", "\(error)")
+        #expect(error.message == "cannot create the folder \(blocker) for the database suppressions.sqlite", "\(error)")
     }
 
     @Test func anEmptySigningKeyClosesTheDatabaseOpenedBeforeIt() async throws {
