@@ -46,9 +46,14 @@ extension Application.Mailroom {
         /// The local outbox: every message is stored, gzip-compressed, and none is delivered
         /// (`mailroom archive list` shows them).
         ///
-        /// - Parameter directory: The outbox. Default `.mailroom/outbox`.
+        /// - Parameter directory: The outbox; a relative path is taken from
+        ///   `app.directory.workingDirectory`, as Vapor takes its other files. Default `.mailroom/outbox`.
         public static func outbox(directory: String = FileArchiveStore.defaultOutboxDirectory) -> Provider {
-            Provider(making: { _ in ProvidedMailer(mailer: try OutboxMailer(directory: directory), mailgun: nil) })
+            Provider(making: { application in
+                let workingDirectory = URL(fileURLWithPath: application.directory.workingDirectory, isDirectory: true)
+                let path = URL(fileURLWithPath: directory, relativeTo: workingDirectory).path
+                return ProvidedMailer(mailer: try OutboxMailer(directory: path), mailgun: nil)
+            })
         }
 
         /// The in-memory double: nothing leaves the process, and `app.mailroom.memory` holds what was sent.

@@ -117,6 +117,9 @@ import VaporTesting
             _ = try await app.mailroom.mailer.send(Email(from: "hello@acme.test", to: ["zoe@example.com"], subject: "Hi", text: "x"))
         }
         #expect(logs.entries.contains { $0.level == .warning && $0.message.description.hasPrefix("no Mailroom provider is configured") })
+        // The relative default is taken from the app's working directory, not the process's.
+        let stored = FileManager.default.enumerator(atPath: directory.path + "/.mailroom/outbox")?.compactMap { $0 as? String }.filter { $0.hasSuffix(".eml.gz") } ?? []
+        #expect(stored.count == 1)
     }
 
     @Test func decoratorsApplyInTheDocumentedOrder() async throws {
