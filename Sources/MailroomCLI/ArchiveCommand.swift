@@ -60,7 +60,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         }
 
         /// Prints the matching entries (or their count) of `query` in `location`.
-        func print(_ query: ArchiveQuery, in location: ArchiveLocation) async throws {
+        func show(_ query: ArchiveQuery, in location: ArchiveLocation) async throws {
             try await location.withStore { store in
                 if count {
                     let total = try await store.count(matching: query)
@@ -95,7 +95,7 @@ struct ArchiveCommand: AsyncParsableCommand {
             try await CommandLineFailure.reporting {
                 var query = try filters.query()
                 query.before = before
-                try await filters.print(query, in: location)
+                try await filters.show(query, in: location)
             }
         }
     }
@@ -116,7 +116,7 @@ struct ArchiveCommand: AsyncParsableCommand {
             try await CommandLineFailure.reporting {
                 var query = try filters.query()
                 query.text = text
-                try await filters.print(query, in: location)
+                try await filters.show(query, in: location)
             }
         }
     }
