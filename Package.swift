@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "MailroomSQLite", targets: ["MailroomSQLite"]),
         .library(name: "MailroomHummingbird", targets: ["MailroomHummingbird"]),
         .library(name: "MailroomVapor", targets: ["MailroomVapor"]),
+        .library(name: "MailroomPreview", targets: ["MailroomPreview"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["mailroom"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -115,6 +117,20 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Sent mail in the browser: the pages and JSON API of `mailroom preview` as a Hummingbird
+        // route collection over any ArchiveStore, which a host app mounts in development.
+        .target(
+            name: "MailroomPreview",
+            dependencies: [
+                "Mailroom",
+                "MailroomArchive",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "MailgunMock",
             dependencies: [
@@ -149,6 +165,7 @@ let package = Package(
                 "MailroomArchive",
                 "MailroomSQLite",
                 "MailroomHummingbird",
+                "MailroomPreview",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,7 +197,7 @@ let package = Package(
         .target(
             name: "HummingbirdSample",
             dependencies: [
-                "Mailroom", "MailroomMailgun", "MailroomSQLite", "MailroomArchive", "MailroomHummingbird", "SignupSample",
+                "Mailroom", "MailroomMailgun", "MailroomSQLite", "MailroomArchive", "MailroomHummingbird", "MailroomPreview", "SignupSample",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -307,6 +324,19 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomPreviewTests",
+            dependencies: [
+                "MailroomPreview",
+                "MailroomArchive",
+                "Mailroom",
+                "MailroomTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -9,7 +9,7 @@ struct MailroomCommand: AsyncParsableCommand {
         subcommands: [
             RenderCommand.self, SendCommand.self, SendMIMECommand.self, StoredCommand.self,
             SuppressionCommand<UnsubscribesTable>.self, SuppressionCommand<BouncesTable>.self, SuppressionCommand<ComplaintsTable>.self,
-            SuppressionsCommand.self, AlertsCommand.self, WebhookCommand.self, ArchiveCommand.self,
+            SuppressionsCommand.self, AlertsCommand.self, WebhookCommand.self, ArchiveCommand.self, PreviewCommand.self,
         ]
     )
 }
