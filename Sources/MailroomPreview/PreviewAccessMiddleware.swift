@@ -22,6 +22,12 @@ public struct PreviewAccessMiddleware<Context: RequestContext>: RouterMiddleware
     private let token: [UInt8]?
     private let cookiePath: String
 
+    /// Creates the guard for loopback only: requests must name a loopback host.
+    public init() {
+        self.token = nil
+        self.cookiePath = "/"
+    }
+
     /// Creates the guard.
     ///
     /// - Parameters:

@@ -2,9 +2,11 @@ public import Configuration
 public import Hummingbird
 public import Logging
 public import Mailroom
-import MailroomArchive
+/// Public because `ArchiveStore` appears in this file's public API.
+public import MailroomArchive
 import MailroomHummingbird
 public import MailroomMailgun
+import MailroomPreview
 import MailroomSQLite
 public import ServiceLifecycle
 
@@ -17,12 +19,15 @@ public struct AppDependencies: Sendable {
     public var receiver: MailgunWebhookReceiver?
     /// Services to run with the server (the mirror's store and sync).
     public var services: [any Service]
+    /// The local outbox, shown in the browser under `/_mailroom` (`nil` when mail really goes out).
+    public var outbox: (any ArchiveStore)?
 
     /// Creates the dependencies.
-    public init(mailer: any Mailer, receiver: MailgunWebhookReceiver?, services: [any Service] = []) {
+    public init(mailer: any Mailer, receiver: MailgunWebhookReceiver?, services: [any Service] = [], outbox: (any ArchiveStore)? = nil) {
         self.mailer = mailer
         self.receiver = receiver
         self.services = services
+        self.outbox = outbox
     }
 
     /// Reads the configuration and opens what it names.
@@ -38,6 +43,7 @@ public struct AppDependencies: Sendable {
         let local = try await SQLiteSuppressionStore.open(path: mailroom.string(forKey: "suppressionsDB", default: SQLiteSuppressionStore.defaultPath))
         do {
             let provider: any Mailer
+            var outboxStore: FileArchiveStore?
             var mirror: MailgunSuppressionMirror<SQLiteSuppressionStore>?
             if reader.string(forKey: "mailgun.apiKey", isSecret: true)?.isEmpty == false {
                 let mailgun = MailgunMailer(configuration: try MailgunConfiguration(reader: reader.scoped(to: "mailgun")))
@@ -45,8 +51,10 @@ public struct AppDependencies: Sendable {
                 mirror = MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: mailgun.client), local: local)
             } else {
                 let outbox = mailroom.string(forKey: "outbox", default: FileArchiveStore.defaultOutboxDirectory)
-                provider = try OutboxMailer(directory: outbox)
-                logger.warning("MAILGUN_API_KEY is not set: messages go to the local outbox and are not delivered", metadata: ["mailroom.outbox": "\(outbox)"])
+                let store = try FileArchiveStore(directory: outbox)
+                provider = OutboxMailer(store: store)
+                outboxStore = store
+                logger.warning("MAILGUN_API_KEY is not set: messages go to the local outbox and are not delivered; see them at /_mailroom", metadata: ["mailroom.outbox": "\(outbox)"])
             }
             let mailer = SuppressingMailer(wrapping: try provider.archivedFromEnvironment(environment), store: local)
             let receiver = reader.string(forKey: "mailgun.webhookSigningKey", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
@@ -56,7 +64,7 @@ public struct AppDependencies: Sendable {
             let service = MailroomService(
                 mirror: mirror, configuration: .init(interval: interval > 0 ? .seconds(interval) : nil), logger: logger, close: local.close
             )
-            return AppDependencies(mailer: mailer, receiver: receiver, services: [service])
+            return AppDependencies(mailer: mailer, receiver: receiver, services: [service], outbox: outboxStore)
         } catch {
             try? await local.close()
             throw error
@@ -72,6 +80,12 @@ public func buildRouter<Context: RequestContext>(_ dependencies: AppDependencies
     router.addRoutes(SignupController<Context>(mailer: dependencies.mailer).routes, atPath: "/signup")
     if let receiver = dependencies.receiver {
         MailgunWebhookController<Context>(receiver: receiver).addRoutes(to: router, atPath: "/webhooks/mailgun")
+    }
+    // Development only: with the local outbox, what the app "sent" is readable in the browser.
+    // The guard answers requests for a loopback host only.
+    if let outbox = dependencies.outbox {
+        let guarded = router.group().add(middleware: PreviewAccessMiddleware<Context>())
+        PreviewController<Context>(store: outbox, configuration: .init(basePath: "/_mailroom")).addRoutes(to: guarded)
     }
     return router
 }

@@ -100,6 +100,16 @@ import Testing
             let sent = try await Self.post(client, #"{"name":"Zoë","email":"zoe@example.com"}"#)
             #expect(sent.status == 202)
             #expect((sent.json["id"] as? String)?.isEmpty == false)
+            // The outbox in the browser, under /_mailroom.
+            try await client.execute(uri: "/_mailroom/", method: .get) { response in
+                #expect(response.status == .ok)
+                let page = String(buffer: response.body)
+                #expect(page.contains(">Welcome, Zoë</a>") && page.contains("zoe@example.com"))
+                #expect(page.contains("href=\"/_mailroom/assets/preview.css\""))
+            }
+            try await client.execute(uri: "/_mailroom/api/v1/messages?to=zoe@example.com", method: .get) { response in
+                #expect(String(buffer: response.body).contains("\"total\":1"))
+            }
         }
         let files = FileManager.default.enumerator(atPath: directory.path + "/outbox")?.compactMap { $0 as? String }.filter { $0.hasSuffix(".eml.gz") } ?? []
         #expect(files.count == 1)
