@@ -100,6 +100,20 @@ let package = Package(
             ],
             path: "Benchmarks/ArchivePath"
         ),
+        // Not an ordo-one benchmark: the preview's pages over a large archive, timed over loopback.
+        .executableTarget(
+            name: "PreviewPages",
+            dependencies: [
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomArchive", package: "Mailroom"),
+                .product(name: "MailroomPreview", package: "Mailroom"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PreviewPages"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
