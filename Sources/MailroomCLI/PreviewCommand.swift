@@ -12,7 +12,8 @@ struct PreviewCommand: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Show sent mail in the browser: the local outbox or an archive (--dir, MAILROOM_ARCHIVE_DIR, else the outbox).",
         discussion: """
-            Prints the URL on stdout and serves until SIGINT or SIGTERM; only reads the store. It listens on \
+            Prints the URL on stdout and serves until SIGINT or SIGTERM; only reads the store. With \
+            MAILROOM_LOG_LEVEL=info, logs one line per request (method, path, status) on stderr. It listens on \
             127.0.0.1 and refuses any other address unless --allow-remote is given with a token (--token or \
             MAILROOM_PREVIEW_TOKEN, at least 16 characters), which every request must then carry.
             """
@@ -61,6 +62,7 @@ struct PreviewCommand: AsyncParsableCommand {
             let directory = location.directory(environment)
             try await location.withStore { store in
                 let router = Router()
+                router.add(middleware: PreviewRequestLog())
                 router.add(middleware: access)
                 PreviewController<BasicRequestContext>(store: store, configuration: .init(pollInterval: .milliseconds(pollInterval))).addRoutes(to: router)
                 let host = self.host

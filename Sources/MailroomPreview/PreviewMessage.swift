@@ -68,8 +68,10 @@ struct PreviewMessage: Sendable {
     }
 
     /// The HTML for the sandboxed frame: `cid:` references to inline images replaced by `data:`
-    /// URLs of their bytes (so the frame's policy can forbid every other load), and `http-equiv`
-    /// attributes disarmed (a `<meta http-equiv="refresh">` would navigate the frame to a remote page).
+    /// URLs of their bytes (so the frame's policy can forbid every other load), `http-equiv`
+    /// attributes disarmed (a `<meta http-equiv="refresh">` would navigate the frame to a remote
+    /// page) and `<link>` elements made inert (Chromium fetches `rel=prefetch` once any remote image
+    /// source is allowed; a stylesheet link is blocked by the policy anyway).
     var framedHTML: String? {
         guard var html else { return nil }
         for attachment in attachments where attachment.contentType.hasPrefix("image/") {
@@ -78,11 +80,12 @@ struct PreviewMessage: Sendable {
             let url = "data:\(type);base64,\(Data(attachment.bytes).base64EncodedString())"
             html = html.replacingOccurrences(of: "cid:\(contentID)", with: url, options: .caseInsensitive)
         }
-        return html.replacingOccurrences(of: "http-equiv", with: "data-disarmed-http-equiv", options: .caseInsensitive)
+        html = html.replacingOccurrences(of: "http-equiv", with: "data-disarmed-http-equiv", options: .caseInsensitive)
+        return html.replacing(Self.linkTagPattern, with: "<mailroom-disarmed-link")
     }
 
-    /// The links the message carries: every `href` of the HTML, then every `http(s)` URL of the
-    /// text, each once, in order.
+    /// The links the message carries: the `href` of every `<a>` and `<area>` of the HTML, then every
+    /// `http(s)` URL of the text, each once, in order.
     var links: [String] {
         var links: [String] = []
         var seen: Set<String> = []
@@ -102,7 +105,8 @@ struct PreviewMessage: Sendable {
     }
 
     // `nonisolated(unsafe)`: Regex is not Sendable, and these are never mutated.
-    nonisolated(unsafe) private static let hrefPattern = #/(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))/#
+    nonisolated(unsafe) private static let hrefPattern = #/(?i)<(?:a|area)\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))/#
+    nonisolated(unsafe) private static let linkTagPattern = #/(?i)<link\b/#
     nonisolated(unsafe) private static let urlPattern = #/https?://[^\s<>"')\]]+/#
 
     private static func decodingEntities(_ text: String) -> String {

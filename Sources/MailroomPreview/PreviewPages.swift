@@ -91,7 +91,8 @@ struct PreviewPages: Sendable {
         html += "<dt>Archive id</dt><dd><code>\(id)</code></dd></dl>"
 
         let links = message.links
-        html += "<nav class=\"tabs\" id=\"tabs\">"
+        // The tab shown first: the HTML when there is some, else the text.
+        html += "<nav class=\"tabs\" id=\"tabs\" data-default=\"\(message.html == nil && message.text != nil ? "text" : "html")\">"
         html += "<a href=\"#html\">HTML</a><a href=\"#text\">Text</a><a href=\"#headers\">Headers</a><a href=\"#raw\">Raw</a>"
         html += "<a href=\"#attachments\">Attachments (\(message.attachments.count))</a><a href=\"#links\">Links (\(links.count))</a></nav>"
 

@@ -96,7 +96,7 @@ enum PreviewScript {
         const raw = document.getElementById("raw-source");
         function show() {
           const wanted = location.hash.slice(1);
-          const current = sections.some(function (s) { return s.id === wanted; }) ? wanted : "html";
+          const current = sections.some(function (s) { return s.id === wanted; }) ? wanted : (nav.dataset.default || "html");
           sections.forEach(function (section) { section.hidden = section.id !== current; });
           Array.from(nav.querySelectorAll("a")).forEach(function (a) {
             a.classList.toggle("active", a.getAttribute("href") === "#" + current);

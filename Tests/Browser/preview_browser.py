@@ -101,7 +101,12 @@ def main():
         f'<img id="broken" src="x" onerror="fetch(\'{remote}/onerror\'); this.alt = \'HANDLER RAN\'">'
         f'<img id="remote" src="{remote}/remote.png" width="3" height="3">'
         f'<div style="background: url({remote}/background.png)">styled</div>'
-        f'<iframe src="{remote}/frame"></iframe><object data="{remote}/object"></object>'
+        f'<iframe src="{remote}/frame"></iframe><object data="{remote}/object"></object><embed src="{remote}/embed">'
+        f'<svg onload="fetch(\'{remote}/svg\')"><image href="{remote}/svg-image.png" width="2" height="2"/></svg>'
+        f'<style>@import url({remote}/import.css); @font-face {{ font-family: x; src: url({remote}/font.woff); }} p {{ font-family: x; }}</style>'
+        f'<link rel="prefetch" href="{remote}/prefetch"><base href="{remote}/base/"><img src="relative.png" alt="relative">'
+        f'<img srcset="{remote}/srcset.png 1x" alt="srcset"><video poster="{remote}/poster.png" src="{remote}/video"></video>'
+        f'<audio src="{remote}/audio" autoplay></audio><p>Odd text in a font</p>'
         f'<form action="{remote}/form" method="post"><input name="a" value="b"><button id="submit">Go</button></form>'
         f'<a id="away" href="{remote}/away" target="_top">away</a>'
     )
@@ -120,7 +125,10 @@ def main():
                 b"<p id=3D\"odd\">Cr=E8me br=FBl=E9e</p>\r\n")
     mailroom(env, "send-mime", "--to", "zoe@example.com", odd)
 
-    preview = subprocess.Popen([MAILROOM, "preview", "--port", "0", "--poll-interval", "200"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # MAILROOM_LOG_LEVEL=info: the preview logs every request it answers, which the checks read.
+    preview_log = PreviewLog(os.path.join(work, "preview.log"))
+    preview = subprocess.Popen([MAILROOM, "preview", "--port", "0", "--poll-interval", "200"], env={**env, "MAILROOM_LOG_LEVEL": "info"},
+                               stdout=subprocess.PIPE, stderr=preview_log.file)
     try:
         line = preview.stdout.readline().decode().strip()
         check(line.startswith(f"Mailroom preview of {env['MAILROOM_OUTBOX']}: http://127.0.0.1:"), f"mailroom preview prints its URL: {line}")
@@ -134,7 +142,7 @@ def main():
         driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=chrome)
         wait = WebDriverWait(driver, WAIT)
         try:
-            run(driver, wait, url, env, remote, invoice, downloads, options.screenshots)
+            run(driver, wait, url, env, remote, invoice, downloads, options.screenshots, preview_log)
         finally:
             driver.quit()
     finally:
@@ -156,7 +164,23 @@ def open_message(driver, wait, url, subject):
     wait.until(lambda d: d.find_elements(By.ID, "body-frame") or d.find_elements(By.CSS_SELECTOR, "#html .empty"))
 
 
-def run(driver, wait, url, env, remote, invoice, downloads, screenshots):
+class PreviewLog:
+    """The preview's stderr in a file, read from where the last read stopped."""
+
+    def __init__(self, path):
+        self.path = path
+        self.file = open(path, "ab")
+        self.seen = 0
+
+    def paths(self):
+        """The paths of the requests the preview answered since the last call."""
+        with open(self.path, "rb") as f:
+            lines = f.read().decode(errors="replace").splitlines()
+        fresh, self.seen = lines[self.seen:], len(lines)
+        return [line.split("http.path=", 1)[1].split(" ", 1)[0] for line in fresh if "preview request" in line]
+
+
+def run(driver, wait, url, env, remote, invoice, downloads, screenshots, log):
     # The list: every message, newest first, escaped.
     driver.get(url)
     subjects = [row.find_elements(By.TAG_NAME, "td")[3].text for row in rows(driver)]
@@ -207,6 +231,7 @@ def run(driver, wait, url, env, remote, invoice, downloads, screenshots):
 
     # The hostile message: nothing runs, nothing loads.
     Sink.requests.clear()
+    log.paths()
     open_message(driver, wait, url, "Account notice <b>bold</b>")
     driver.switch_to.frame(driver.find_element(By.ID, "body-frame"))
     heading = wait.until(lambda d: d.find_element(By.ID, "hostile-heading"))
@@ -220,6 +245,11 @@ def run(driver, wait, url, env, remote, invoice, downloads, screenshots):
     check(driver.current_url.startswith(url + "messages/"), "the page was not navigated away")
     check(driver.title.startswith("Account notice <b>bold</b>"), "the page's title is untouched")
     check(Sink.requests == [], f"the remote server saw no request: {Sink.requests}")
+    answered = log.paths()
+    hostile_id = driver.current_url.rsplit("/", 1)[1].split("?")[0]
+    expected = {"/", "/assets/preview.css", "/assets/preview.js", "/api/v1/events", f"/messages/{hostile_id}", f"/messages/{hostile_id}/body"}
+    check(set(answered) <= expected and f"/messages/{hostile_id}/body" in answered,
+          f"and the preview itself was asked for nothing the message names (its relative image 'x', a form post): {sorted(set(answered))}")
 
     # The toggle loads remote images for this message, and still nothing else.
     driver.find_element(By.ID, "remote-toggle").click()

@@ -152,7 +152,7 @@ import Testing
         var email = try PreviewFixtures.email(
             subject: "Your receipt",
             text: "Thanks. See https://acme.test/orders/7 for details.",
-            html: #"<meta http-equiv="refresh" content="0;url=https://evil.test/"><p onclick="steal()">Thanks</p><img src="cid:logo@acme"><img src="https://evil.test/pixel.gif"><a href="https://acme.test/orders/7?a=1&amp;b=2">order</a><a href="javascript:alert(1)">x</a><script>parent.document.title='owned'</script>"#
+            html: #"<meta http-equiv="refresh" content="0;url=https://evil.test/"><LINK rel="prefetch" href="https://evil.test/p"><p onclick="steal()">Thanks</p><img src="cid:logo@acme"><img src="https://evil.test/pixel.gif"><a href="https://acme.test/orders/7?a=1&amp;b=2">order</a><a href="javascript:alert(1)">x</a><script>parent.document.title='owned'</script>"#
         )
         let logo: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
         email.attachments = [.inline(.bytes(logo, filename: "logo.png"), contentID: "logo@acme")]
@@ -175,6 +175,7 @@ import Testing
                 let html = String(buffer: response.body)
                 #expect(html.contains("<img src=\"data:image/png;base64,\(Data(logo).base64EncodedString())\">"), "the inline image by its Content-ID")
                 #expect(html.contains("<meta data-disarmed-http-equiv=\"refresh\""), "no refresh to a remote page")
+                #expect(html.contains("<mailroom-disarmed-link rel=\"prefetch\"") && !html.lowercased().contains("<link"), "no prefetch")
                 #expect(html.contains("https://evil.test/pixel.gif"), "left in place: the policy blocks it")
             }
             try await client.execute(uri: "/messages/\(entry.id)/body?remote=1", method: .get) { response in
