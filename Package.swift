@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MailroomHummingbird", targets: ["MailroomHummingbird"]),
         .library(name: "MailroomVapor", targets: ["MailroomVapor"]),
         .library(name: "MailroomPreview", targets: ["MailroomPreview"]),
+        .library(name: "MailroomPostgres", targets: ["MailroomPostgres"]),
         .library(name: "MailgunMock", targets: ["MailgunMock"]),
         .executable(name: "mailgun-mock", targets: ["MailgunMockServer"]),
         .executable(name: "mailroom", targets: ["mailroom"]),
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -129,6 +132,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The mirror (and, to come, the archive) shared by every instance of an app, on PostgreSQL
+        // (vapor/postgres-nio). Nothing else of ours depends on it.
+        .target(
+            name: "MailroomPostgres",
+            dependencies: [
+                "Mailroom",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -338,6 +352,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "MailroomPostgresTests",
+            dependencies: [
+                "MailroomPostgres",
+                "MailroomConformance",
+                "MailroomTesting",
+                "Mailroom",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

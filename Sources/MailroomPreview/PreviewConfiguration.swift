@@ -1,4 +1,7 @@
 /// Where the preview is mounted and how it watches for new messages.
+///
+/// Not nested in ``PreviewController``, which is generic over its request context: one
+/// configuration serves every context, as Hummingbird's `ApplicationConfiguration` does.
 public struct PreviewConfiguration: Sendable {
     /// The path the pages are mounted at, without a trailing slash: `""` for a server of its own
     /// (`mailroom preview`), `/_mailroom` inside a host app. Every link the pages write starts with it.

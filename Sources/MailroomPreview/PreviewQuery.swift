@@ -6,7 +6,7 @@ import MailroomArchive
 /// `q` (full-text search), `to`, `from`, `tag`, `state`, `since` and `until` (dates in UTC,
 /// `2026-12-01` or `2026-12-01T09:30:00Z`; a bare `until` date includes that day), `before`
 /// (the cursor), `offset` (a search's paging) and `limit`.
-struct PreviewQuery: Sendable, Equatable {
+struct PreviewQuery: Sendable {
     /// The parameters the preview knows; any other is refused, so that a typo is not a silent "all".
     static let names = ["q", "to", "from", "tag", "state", "since", "until", "before", "offset", "limit"]
     /// The page size when the query gives none.
@@ -18,10 +18,6 @@ struct PreviewQuery: Sendable, Equatable {
     var parameters: [(name: String, value: String)]
     /// The store's query.
     var archiveQuery: ArchiveQuery
-
-    static func == (lhs: PreviewQuery, rhs: PreviewQuery) -> Bool {
-        lhs.archiveQuery == rhs.archiveQuery && lhs.parameters.elementsEqual(rhs.parameters, by: { $0 == $1 })
-    }
 
     /// Reads a raw query string (`application/x-www-form-urlencoded`: `+` is a space).
     ///
@@ -65,7 +61,7 @@ struct PreviewQuery: Sendable, Equatable {
             }
             query.offset = number
         }
-        if query.since != nil, query.until != nil, let since = query.since, let until = query.until, since >= until {
+        if let since = query.since, let until = query.until, since >= until {
             throw MailroomError.invalidValue(field: "until", "must be after since")
         }
         archiveQuery = query

@@ -65,6 +65,19 @@ extension MailroomExecutable {
     }
 }
 
+extension MailroomExecutable {
+    /// What a server process printed up to its first line break (its URL), or until it closed stdout.
+    static func firstLine(of output: Pipe) -> String {
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        return line
+    }
+}
+
 /// The stderr bytes handed from the reading thread.
 final class ErrorBuffer: @unchecked Sendable {
     // A lock-guarded box: written once by the reader thread, read by the test after it finishes.

@@ -182,12 +182,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         // The first stdout line is the URL to configure: http://127.0.0.1:PORT/hooks -> DB
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
+        let line = MailroomExecutable.firstLine(of: output)
         let url = try #require(line.split(separator: " ").first.map(String.init))
         #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/hooks"))
 
