@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
@@ -113,6 +114,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/PreviewPages"
+        ),
+        // Not an ordo-one benchmark: a send's batch look-up on the PostgreSQL and SQLite mirrors.
+        .executableTarget(
+            name: "SuppressionLookup",
+            dependencies: [
+                .product(name: "Mailroom", package: "Mailroom"),
+                .product(name: "MailroomPostgres", package: "Mailroom"),
+                .product(name: "MailroomSQLite", package: "Mailroom"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/SuppressionLookup"
         ),
     ],
     swiftLanguageModes: [.v6]
