@@ -3,13 +3,15 @@ import Foundation
 import Logging
 import Mailroom
 import MailroomMailgun
+import MailroomPostgres
 import MailroomSQLite
 
-/// `mailroom suppressions sync`: Mailgun's three suppression lists into the local SQLite mirror.
+/// `mailroom suppressions sync`: Mailgun's three suppression lists into the local SQLite mirror,
+/// or (`--postgres URL`) into the PostgreSQL mirror every instance shares.
 struct SuppressionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suppressions",
-        abstract: "The local suppression mirror (SQLite) that sends check instead of Mailgun.",
+        abstract: "The suppression mirror (SQLite, or PostgreSQL with --postgres) that sends check instead of Mailgun.",
         subcommands: [Sync.self]
     )
 
@@ -21,6 +23,12 @@ struct SuppressionsCommand: AsyncParsableCommand {
 
         @Option(help: "The mirror's SQLite file (default: MAILROOM_SUPPRESSIONS_DB, else .mailroom/suppressions.sqlite).")
         var db: String?
+
+        @Option(help: "Sync into the PostgreSQL mirror at this postgres:// URL instead of the SQLite file.")
+        var postgres: String?
+
+        @Option(name: .customLong("postgres-schema"), help: "The PostgreSQL mirror's schema.")
+        var postgresSchema = "mailroom"
 
         @Option(name: .customLong("page-size"), help: "Entries per Mailgun request, 1 to 1000.")
         var pageSize = 1_000
@@ -34,11 +42,21 @@ struct SuppressionsCommand: AsyncParsableCommand {
             try await CommandLineFailure.reporting {
                 guard (1...1_000).contains(pageSize) else { throw MailroomError.invalidValue(field: "page-size", "must be between 1 and 1000, got \(pageSize)") }
                 let client = MailgunClient(configuration: try connection.configuration())
-                let path = SuppressionsDatabaseLocation.resolved(db)
-                let summaries = try await SQLiteSuppressionStore.withStore(path: path) { local in
-                    let mirror = MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: client), local: local)
-                    return try await mirror.sync(pageSize: pageSize, logger: CommandLineFailure.logger) { progress in
-                        CommandLineFailure.writeNotice("\(progress.kind): \(progress.entries) entries")
+                let pageSize = self.pageSize
+                let database: String
+                let summaries: [Synced]
+                if let postgres {
+                    let url = try PostgresURL(postgres, field: "postgres")
+                    database = url.description
+                    summaries = try await PostgresSuppressionStore.withStore(
+                        url: url, configuration: .init(schema: postgresSchema), logger: CommandLineFailure.logger
+                    ) { local in
+                        try await Self.sync(MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: client), local: local), pageSize: pageSize)
+                    }
+                } else {
+                    database = SuppressionsDatabaseLocation.resolved(db)
+                    summaries = try await SQLiteSuppressionStore.withStore(path: database) { local in
+                        try await Self.sync(MailgunSuppressionMirror(mailgun: MailgunSuppressionStore(client: client), local: local), pageSize: pageSize)
                     }
                 }
                 for summary in summaries {
@@ -47,11 +65,26 @@ struct SuppressionsCommand: AsyncParsableCommand {
                 }
                 if json {
                     try CommandOutput.json([
-                        "database": path,
+                        "database": database,
                         "lists": summaries.map { ["list": "\($0.kind)", "entries": $0.entries, "removed": $0.removed, "requests": $0.pages, "resumed": $0.resumed] as [String: Any] },
                     ])
                 }
             }
+        }
+
+        /// One list's summary, whichever store the mirror writes.
+        private struct Synced: Sendable {
+            var kind: String
+            var entries: Int
+            var removed: Int
+            var pages: Int
+            var resumed: Bool
+        }
+
+        private static func sync(_ mirror: MailgunSuppressionMirror<some SuppressionReplica>, pageSize: Int) async throws -> [Synced] {
+            try await mirror.sync(pageSize: pageSize, logger: CommandLineFailure.logger) { progress in
+                CommandLineFailure.writeNotice("\(progress.kind): \(progress.entries) entries")
+            }.map { Synced(kind: "\($0.kind)", entries: $0.entries, removed: $0.removed, pages: $0.pages, resumed: $0.resumed) }
         }
     }
 }

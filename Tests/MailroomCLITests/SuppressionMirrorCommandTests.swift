@@ -47,6 +47,9 @@ import Testing
             let bad = try await MailroomExecutable.run(["suppressions", "sync", "--page-size", "0"], environment: environment, directory: directory.path)
             #expect(bad.status != 0 && bad.stdout.isEmpty)
             #expect(bad.stderr == "mailroom: error: page-size: must be between 1 and 1000, got 0\n")
+            let notPostgres = try await MailroomExecutable.run(["suppressions", "sync", "--postgres", "mysql://u:hunter2@h/d"], environment: environment, directory: directory.path)
+            #expect(notPostgres.status != 0 && notPostgres.stdout.isEmpty)
+            #expect(notPostgres.stderr.hasPrefix("mailroom: error: postgres: must be a postgres:// URL") && !notPostgres.stderr.contains("hunter2"))
         }
     }
 
