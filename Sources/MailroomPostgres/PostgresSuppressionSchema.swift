@@ -57,7 +57,7 @@ enum PostgresSuppressionSchema {
 
         init(_ suppression: Suppression, updatedAt: Date, seenBySync: Date?) {
             kind = suppression.kind.description
-            address = PostgresSuppressionSchema.key(suppression.address)
+            address = SuppressionRows.key(suppression.address)
             mailbox = suppression.address.mailbox
             tags = suppression.tags
             code = suppression.code
@@ -66,18 +66,6 @@ enum PostgresSuppressionSchema {
             updated_at = updatedAt.timeIntervalSince1970
             seen_by_sync = seenBySync?.timeIntervalSince1970
         }
-    }
-
-    /// The key an address is stored under: its mailbox, lower-cased.
-    static func key(_ address: EmailAddress) -> String { address.mailbox.lowercased() }
-
-    /// Defaults a store fills in: a date, and `*` for an unsubscribe without tags.
-    static func normalised(_ suppression: Suppression, now: Date) -> Suppression {
-        var entry = suppression
-        if entry.createdAt == nil { entry.createdAt = now }
-        if entry.kind == .unsubscribe && entry.tags.isEmpty { entry.tags = [Suppression.allTags] }
-        if entry.kind != .unsubscribe { entry.tags = [] }
-        return entry
     }
 
     /// A row read back; a row the table cannot describe is reported as corrupted, never skipped.

@@ -138,7 +138,7 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         try address.validate(field: "address")
         return try await read("reading a suppression") {
             try await client.query(
-                "SELECT \(unescaped: PostgresSuppressionSchema.columns) FROM \(unescaped: table) WHERE kind = \(kind.description) AND address = \(PostgresSuppressionSchema.key(address))",
+                "SELECT \(unescaped: PostgresSuppressionSchema.columns) FROM \(unescaped: table) WHERE kind = \(kind.description) AND address = \(SuppressionRows.key(address))",
                 logger: self.logger
             )
         }.first
@@ -149,26 +149,20 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
     public func suppressions(for addresses: [EmailAddress], taggedWith tags: [String], logger: Logger) async throws -> [Suppression?] {
         for (index, address) in addresses.enumerated() { try address.validate(field: "addresses[\(index)]") }
         guard !addresses.isEmpty else { return [] }
-        let keys = addresses.map(PostgresSuppressionSchema.key)
+        let keys = addresses.map(SuppressionRows.key)
         let found = try await read("looking suppressions up") {
             try await client.query(
                 "SELECT \(unescaped: PostgresSuppressionSchema.columns) FROM \(unescaped: table) WHERE address = ANY(\(keys))", logger: self.logger
             )
         }
-        var entries: [String: [Suppression]] = [:]
-        for entry in found { entries[PostgresSuppressionSchema.key(entry.address), default: []].append(entry) }
-        let precedence = [Suppression.Kind.complaint, .bounce, .unsubscribe]
-        return keys.map { key in
-            let listed = entries[key] ?? []
-            return precedence.lazy.compactMap { kind in listed.first { $0.kind == kind } }.first { $0.applies(toMessageTagged: tags) }
-        }
+        return SuppressionRows.obeyed(for: keys, listed: found, taggedWith: tags)
     }
 
     /// Removes an entry, or one tag of an unsubscribe (the entry goes with its last tag).
     public func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws {
         try address.validate(field: "address")
         if tag != nil && kind != .unsubscribe { throw MailroomError.invalidValue(field: "tag", "only unsubscribes have tags") }
-        let key = PostgresSuppressionSchema.key(address)
+        let key = SuppressionRows.key(address)
         let now = self.now()
         let table = self.table
         try await write("removing a suppression") { connection in
@@ -218,7 +212,7 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
                     logger: store.logger
                 )
             }
-            return SuppressionSequence.Page(items: items, next: items.last.map { PostgresSuppressionSchema.key($0.address) })
+            return SuppressionSequence.Page(items: items, next: items.last.map { SuppressionRows.key($0.address) })
         }
     }
 
@@ -250,7 +244,7 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
                 throw MailroomError.invalidValue(field: "kind", "no sync of \(kind) is under way; call beginSync first")
             }
             let rows = page.map {
-                PostgresSuppressionSchema.Write(PostgresSuppressionSchema.normalised($0, now: now), updatedAt: now, seenBySync: checkpoint.startedAt)
+                PostgresSuppressionSchema.Write(SuppressionRows.normalised($0, now: now), updatedAt: now, seenBySync: checkpoint.startedAt)
             }
             try await upsert(rows, on: connection, seenBySyncOf: kind)
             checkpoint.cursor = next
@@ -340,31 +334,19 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         let now = self.now()
         let table = self.table
         try await write("writing suppressions") { connection in
-            var merged: [String: Suppression] = [:]
-            var order: [String] = []
-            var seen: Set<String> = []
+            var listed: [String: Suppression] = [:]
             if kind == .unsubscribe {
-                let keys = suppressions.map { PostgresSuppressionSchema.key($0.address) }
+                let keys = suppressions.map { SuppressionRows.key($0.address) }
                 for row in try await connection.run(
                     "SELECT \(unescaped: PostgresSuppressionSchema.columns) FROM \(unescaped: table) WHERE kind = \(kind.description) AND address = ANY(\(keys))",
                     logger: self.logger
                 ).decode(PostgresSuppressionSchema.Row.self).all() {
                     let entry = try PostgresSuppressionSchema.suppression(row)
-                    merged[PostgresSuppressionSchema.key(entry.address)] = entry
+                    listed[SuppressionRows.key(entry.address)] = entry
                 }
             }
-            for suppression in suppressions {
-                let entry = PostgresSuppressionSchema.normalised(suppression, now: now)
-                let key = PostgresSuppressionSchema.key(entry.address)
-                if seen.insert(key).inserted { order.append(key) }
-                if kind == .unsubscribe, var existing = merged[key] {
-                    for tag in entry.tags where !existing.tags.contains(tag) { existing.tags.append(tag) }
-                    merged[key] = existing
-                } else {
-                    merged[key] = entry
-                }
-            }
-            try await upsert(order.compactMap { merged[$0] }.map { PostgresSuppressionSchema.Write($0, updatedAt: now, seenBySync: nil) }, on: connection)
+            let rows = SuppressionRows.merged(suppressions, of: kind, listed: listed, now: now)
+            try await upsert(rows.map { PostgresSuppressionSchema.Write($0, updatedAt: now, seenBySync: nil) }, on: connection)
         }
     }
 }

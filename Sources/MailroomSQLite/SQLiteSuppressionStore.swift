@@ -126,7 +126,7 @@ public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConve
     /// The entry for `address` on the `kind` list, or `nil`.
     public func get(_ kind: Suppression.Kind, address: EmailAddress, logger: Logger) async throws -> Suppression? {
         try address.validate(field: "address")
-        let rows = try await database.read(SuppressionSchema.selectOne, [.text(kind.description), .text(SuppressionSchema.key(address))])
+        let rows = try await database.read(SuppressionSchema.selectOne, [.text(kind.description), .text(SuppressionRows.key(address))])
         return try rows.first.map(SuppressionSchema.suppression)
     }
 
@@ -134,25 +134,16 @@ public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConve
     public func suppressions(for addresses: [EmailAddress], taggedWith tags: [String], logger: Logger) async throws -> [Suppression?] {
         for (index, address) in addresses.enumerated() { try address.validate(field: "addresses[\(index)]") }
         guard !addresses.isEmpty else { return [] }
-        let keys = addresses.map(SuppressionSchema.key)
+        let keys = addresses.map(SuppressionRows.key)
         let rows = try await database.read(SuppressionSchema.selectMany, [.text(try SuppressionSchema.jsonArray(keys))])
-        var entries: [String: [Suppression]] = [:]
-        for row in rows {
-            let entry = try SuppressionSchema.suppression(row)
-            entries[SuppressionSchema.key(entry.address), default: []].append(entry)
-        }
-        let precedence = [Suppression.Kind.complaint, .bounce, .unsubscribe]
-        return keys.map { key in
-            let found = entries[key] ?? []
-            return precedence.lazy.compactMap { kind in found.first { $0.kind == kind } }.first { $0.applies(toMessageTagged: tags) }
-        }
+        return SuppressionRows.obeyed(for: keys, listed: try rows.map(SuppressionSchema.suppression), taggedWith: tags)
     }
 
     /// Removes `address`, or for unsubscribes one `tag`.
     public func remove(_ kind: Suppression.Kind, address: EmailAddress, tag: String?, logger: Logger) async throws {
         try address.validate(field: "address")
         if tag != nil && kind != .unsubscribe { throw MailroomError.invalidValue(field: "tag", "only unsubscribes have tags") }
-        let key = SuppressionSchema.key(address)
+        let key = SuppressionRows.key(address)
         let now = self.now()
         try await database.write { transaction in
             let rows = try await transaction.query(SuppressionSchema.selectOne, [.text(kind.description), .text(key)])
@@ -189,7 +180,7 @@ public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConve
         return SuppressionSequence { cursor in
             let rows = try await database.read(SuppressionSchema.selectPage, [.text(kind.description), .text(cursor ?? ""), .integer(size)])
             let items = try rows.map(SuppressionSchema.suppression)
-            return SuppressionSequence.Page(items: items, next: items.last.map { SuppressionSchema.key($0.address) })
+            return SuppressionSequence.Page(items: items, next: items.last.map { SuppressionRows.key($0.address) })
         }
     }
 
@@ -218,7 +209,7 @@ public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConve
             guard var checkpoint = try await SuppressionSchema.checkpoint(kind, in: transaction) else {
                 throw MailroomError.invalidValue(field: "kind", "no sync of \(kind) is under way; call beginSync first")
             }
-            let rows = page.map { SuppressionSchema.Row(SuppressionSchema.normalised($0, now: now), updatedAt: now, seenBySync: checkpoint.startedAt) }
+            let rows = page.map { SuppressionSchema.Row(SuppressionRows.normalised($0, now: now), updatedAt: now, seenBySync: checkpoint.startedAt) }
             try await SuppressionSchema.upsert(rows, in: transaction)
             checkpoint.cursor = next
             checkpoint.entriesApplied += page.count
@@ -256,29 +247,16 @@ public final class SQLiteSuppressionStore: SuppressionReplica, CustomStringConve
     private func merge(_ suppressions: [Suppression], of kind: Suppression.Kind) async throws {
         let now = self.now()
         try await database.write { transaction in
-            var merged: [String: Suppression] = [:]
-            var order: [String] = []
-            var seen: Set<String> = []
+            var listed: [String: Suppression] = [:]
             if kind == .unsubscribe {
-                let keys = suppressions.map { SuppressionSchema.key($0.address) }
+                let keys = suppressions.map { SuppressionRows.key($0.address) }
                 let rows = try await transaction.query(SuppressionSchema.selectManyOfKind, [.text(kind.description), .text(try SuppressionSchema.jsonArray(keys))])
                 for row in rows {
                     let entry = try SuppressionSchema.suppression(row)
-                    merged[SuppressionSchema.key(entry.address)] = entry
+                    listed[SuppressionRows.key(entry.address)] = entry
                 }
             }
-            for suppression in suppressions {
-                let entry = SuppressionSchema.normalised(suppression, now: now)
-                let key = SuppressionSchema.key(entry.address)
-                if seen.insert(key).inserted { order.append(key) }
-                if kind == .unsubscribe, var existing = merged[key] {
-                    for tag in entry.tags where !existing.tags.contains(tag) { existing.tags.append(tag) }
-                    merged[key] = existing
-                } else {
-                    merged[key] = entry
-                }
-            }
-            let rows = order.compactMap { merged[$0] }.map { SuppressionSchema.Row($0, updatedAt: now, seenBySync: nil) }
+            let rows = SuppressionRows.merged(suppressions, of: kind, listed: listed, now: now).map { SuppressionSchema.Row($0, updatedAt: now, seenBySync: nil) }
             try await SuppressionSchema.upsert(rows, in: transaction)
         }
     }

@@ -69,7 +69,7 @@ enum SuppressionSchema {
 
         init(_ suppression: Suppression, updatedAt: Date, seenBySync: Date?) {
             kind = suppression.kind.description
-            address = SuppressionSchema.key(suppression.address)
+            address = SuppressionRows.key(suppression.address)
             mailbox = suppression.address.mailbox
             tags = (try? SuppressionSchema.jsonArray(suppression.tags)) ?? "[]"
             code = suppression.code
@@ -87,9 +87,6 @@ enum SuppressionSchema {
         }
     }
 
-    /// The key an address is stored under: its mailbox, lower-cased.
-    static func key(_ address: EmailAddress) -> String { address.mailbox.lowercased() }
-
     static func jsonArray(_ strings: [String]) throws -> String {
         String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
     }
@@ -98,15 +95,6 @@ enum SuppressionSchema {
         guard !rows.isEmpty else { return }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         _ = try await transaction.query(upsertMany, [.text(json)])
-    }
-
-    /// Defaults a store fills in: a date, and `*` for an unsubscribe without tags.
-    static func normalised(_ suppression: Suppression, now: Date) -> Suppression {
-        var entry = suppression
-        if entry.createdAt == nil { entry.createdAt = now }
-        if entry.kind == .unsubscribe && entry.tags.isEmpty { entry.tags = [Suppression.allTags] }
-        if entry.kind != .unsubscribe { entry.tags = [] }
-        return entry
     }
 
     /// A row read back; a row the file cannot describe is reported as corrupted, never skipped.

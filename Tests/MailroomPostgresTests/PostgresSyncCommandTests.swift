@@ -23,22 +23,13 @@ struct PostgresSyncCommandTests {
             try await mailgun.add(contentsOf: (0..<30).map { .bounce(EmailAddress(stringLiteral: "b\($0)@example.com")) }, logger: Self.logger)
             try await mailgun.add(.unsubscribe("news@example.com", tags: ["news"]), logger: Self.logger)
             try await PostgresTestServer.withSchema { client, schema in
-                let process = Process()
-                process.executableURL = mailroom
-                process.arguments = ["suppressions", "sync", "--postgres", raw, "--postgres-schema", schema, "--page-size", "20", "--json"]
                 var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MAILGUN_") && !$0.key.hasPrefix("MAILROOM_") }
                 environment.merge(["MAILGUN_API_KEY": Self.key, "MAILGUN_BASE_URL": mock.baseURL, "MAILGUN_DOMAIN": "acme.test"]) { _, new in new }
-                process.environment = environment
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                try process.run()
-                let stdout = output.fileHandleForReading.readDataToEndOfFile()
-                let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "\(stderr)")
-                let summary = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
+                let (status, stdout, stderr) = try await Self.run(
+                    mailroom, ["suppressions", "sync", "--postgres", raw, "--postgres-schema", schema, "--page-size", "20", "--json"], environment: environment
+                )
+                #expect(status == 0, "\(stderr)")
+                let summary = try #require(try JSONSerialization.jsonObject(with: Data(stdout)) as? [String: Any])
                 #expect(summary["database"] as? String == url.description, "the URL without its password")
                 let printed = String(decoding: stdout, as: UTF8.self) + stderr
                 #expect(!printed.contains(url.password ?? "no password") && !printed.contains(Self.key))
@@ -49,6 +40,31 @@ struct PostgresSyncCommandTests {
                 #expect(try await store.get(.bounce, address: "b7@example.com", logger: Self.logger) != nil)
                 #expect(try await store.get(.unsubscribe, address: "news@example.com", logger: Self.logger)?.tags == ["news"])
             }
+        }
+    }
+
+    /// Runs `executable` on a thread of its own: waiting on the concurrency pool would starve the
+    /// mock server in this process that the child talks to.
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]) async throws -> (Int32, [UInt8], String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = arguments
+                    process.environment = environment
+                    let output = Pipe()
+                    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString).err")
+                    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+                    defer { try? FileManager.default.removeItem(at: errors) }
+                    process.standardOutput = output
+                    process.standardError = try FileHandle(forWritingTo: errors)
+                    try process.run()
+                    let stdout = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return (process.terminationStatus, Array(stdout), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+                })
+            }.start()
         }
     }
 }
