@@ -180,6 +180,12 @@ class PreviewLog:
         return [line.split("http.path=", 1)[1].split(" ", 1)[0] for line in fresh if "preview request" in line]
 
 
+def show_tab(driver, wait, name):
+    """Clicks a message tab and waits until the script has shown its section."""
+    driver.find_element(By.CSS_SELECTOR, f"a[href='#{name}']").click()
+    wait.until(lambda d: d.find_element(By.ID, name).is_displayed())
+
+
 def run(driver, wait, url, env, remote, invoice, downloads, screenshots, log):
     # The list: every message, newest first, escaped.
     driver.get(url)
@@ -218,13 +224,13 @@ def run(driver, wait, url, env, remote, invoice, downloads, screenshots, log):
     wait.until(lambda d: d.find_element(By.ID, "frame").size["width"] <= 376)
     check(driver.find_element(By.ID, "frame").size["width"] <= 376, "the phone width toggle narrows the frame")
     driver.find_element(By.CSS_SELECTOR, "button.width[data-width=full]").click()
-    driver.find_element(By.CSS_SELECTOR, "a[href='#text']").click()
+    show_tab(driver, wait, "text")
     check(driver.find_element(By.CSS_SELECTOR, "#text pre").text == "Hello from Mailroom.", "the text part")
-    driver.find_element(By.CSS_SELECTOR, "a[href='#raw']").click()
+    show_tab(driver, wait, "raw")
     wait.until(lambda d: "MIME-Version: 1.0" in d.find_element(By.ID, "raw-source").text)
     raw = driver.find_element(By.ID, "raw-source").text
     check("Content-ID: <logo.png>" in raw and "From: Acme <hello@acme.test>" in raw, "the raw source, fetched from the API")
-    driver.find_element(By.CSS_SELECTOR, "a[href='#html']").click()
+    show_tab(driver, wait, "html")
     if screenshots:
         time.sleep(0.3)  # let the frame's width transition finish before the picture
         driver.save_screenshot(os.path.join(screenshots, "preview-message.png"))
@@ -264,7 +270,7 @@ def run(driver, wait, url, env, remote, invoice, downloads, screenshots, log):
 
     # An attachment downloads byte-exact.
     open_message(driver, wait, url, "Your invoice for March")
-    driver.find_element(By.CSS_SELECTOR, "a[href='#attachments']").click()
+    show_tab(driver, wait, "attachments")
     driver.find_element(By.CSS_SELECTOR, "#attachments a[download]").click()
     target = os.path.join(downloads, "invoice-march.bin")
     deadline = time.time() + WAIT
