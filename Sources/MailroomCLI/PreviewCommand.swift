@@ -54,7 +54,7 @@ struct PreviewCommand: AsyncParsableCommand {
                     throw MailroomError(code: .missingField, field: "token", message: "--allow-remote needs a token (--token or MAILROOM_PREVIEW_TOKEN) that every request must carry")
                 }
             }
-            // On loopback without --allow-remote the token is not needed; given, it is still required.
+            // A token given on loopback is required too.
             let access = try PreviewAccessMiddleware<BasicRequestContext>(token: token)
             var logger = Logger(label: "mailroom.preview", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = environment["MAILROOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
@@ -65,24 +65,12 @@ struct PreviewCommand: AsyncParsableCommand {
                 router.add(middleware: PreviewRequestLog())
                 router.add(middleware: access)
                 PreviewController<BasicRequestContext>(store: store, configuration: .init(pollInterval: .milliseconds(pollInterval))).addRoutes(to: router)
-                let host = self.host
                 let open = self.open
-                let app = Application(
-                    router: router,
-                    configuration: .init(address: .hostname(host, port: port), serverName: "mailroom-preview"),
-                    onServerRunning: { channel in
-                        let shown = host.contains(":") ? "[\(host)]" : host
-                        let url = "http://\(shown):\(channel.localAddress?.port ?? 0)/"
-                        // The token goes only to this terminal, as part of the URL to open.
-                        CommandOutput.say("Mailroom preview of \(directory): \(url)\(token.map { "?token=\($0)" } ?? "")")
-                        if open { BrowserOpener.open(url + (token.map { "?token=\($0)" } ?? "")) }
-                    },
-                    logger: logger
-                )
-                do {
-                    try await app.runService()
-                } catch {
-                    throw MailroomError(code: .configuration, field: "port", message: "cannot listen on \(host):\(port) (\(type(of: error)))")
+                try await CommandServer.run(router, host: host, port: port, serverName: "mailroom-preview", logger: logger) { base in
+                    // The token goes only to this terminal, as part of the URL to open.
+                    let url = base + "/" + (token.map { "?token=\($0)" } ?? "")
+                    CommandOutput.say("Mailroom preview of \(directory): \(url)")
+                    if open { BrowserOpener.open(url) }
                 }
             }
         }

@@ -44,21 +44,9 @@ struct WebhookServeCommand: AsyncParsableCommand {
                 let receiver = MailgunWebhookReceiver(signingKey: key, store: store, configuration: .init(maximumAge: .seconds(maxAge)))
                 let router = Router()
                 MailgunWebhookController<BasicRequestContext>(receiver: receiver).addRoutes(to: router, atPath: RouterPath(path))
-                let host = self.host
                 let path = self.path
-                let app = Application(
-                    router: router,
-                    configuration: .init(address: .hostname(host, port: port), serverName: "mailroom-webhook"),
-                    onServerRunning: { channel in
-                        let shown = host.contains(":") ? "[\(host)]" : host
-                        CommandOutput.say("http://\(shown):\(channel.localAddress?.port ?? 0)\(path) -> \(databasePath)")
-                    },
-                    logger: logger
-                )
-                do {
-                    try await app.runService()
-                } catch {
-                    throw MailroomError(code: .configuration, field: "port", message: "cannot listen on \(host):\(port) (\(type(of: error)))")
+                try await CommandServer.run(router, host: host, port: port, serverName: "mailroom-webhook", logger: logger) { base in
+                    CommandOutput.say("\(base)\(path) -> \(databasePath)")
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text made safe to place in HTML: in element content and in quoted attribute values.
 ///
 /// Everything a message carries (subject, addresses, header values, file names, links) goes
@@ -20,24 +22,12 @@ enum HTMLText {
         return output
     }
 
-    /// `text` percent-encoded for a URL's query value (everything but unreserved characters).
+    /// `text` percent-encoded for a URL's query value or an RFC 5987 `filename*`: every byte but
+    /// RFC 3986's unreserved ASCII characters.
     static func queryValue(_ text: String) -> String {
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                output += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return output
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
-}
 
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
+    // ASCII only: `CharacterSet.alphanumerics` would leave letters such as `é` unencoded.
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

@@ -79,10 +79,8 @@ public struct PreviewController<Context: RequestContext>: Sendable {
 
     @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {
         await answering(.page, context) {
-            let query = try PreviewQuery(query: request.uri.query, ignoring: PreviewAccessMiddleware<Context>.ignoredParameters)
-            async let total = store.count(matching: query.archiveQuery.unpaged)
-            let entries = try await store.entries(matching: query.archiveQuery)
-            return Self.page(pages.list(entries: entries, total: try await total, query: query))
+            let (query, entries, total) = try await list(request)
+            return Self.page(pages.list(entries: entries, total: total, query: query))
         }
     }
 
@@ -109,11 +107,9 @@ public struct PreviewController<Context: RequestContext>: Sendable {
 
     @Sendable func listJSON(_ request: Request, context: Context) async throws -> Response {
         await answering(.api, context) {
-            let query = try PreviewQuery(query: request.uri.query, ignoring: PreviewAccessMiddleware<Context>.ignoredParameters)
-            async let total = store.count(matching: query.archiveQuery.unpaged)
-            let entries = try await store.entries(matching: query.archiveQuery)
+            let (query, entries, total) = try await list(request)
             let next = query.nextPage(after: entries).map { "\(configuration.basePath)/api/v1/messages\(query.queryString($0))" }
-            return try Self.json(PreviewJSON.List(total: try await total, messages: entries, next: next))
+            return try Self.json(PreviewJSON.List(total: total, messages: entries, next: next))
         }
     }
 
@@ -162,6 +158,15 @@ public struct PreviewController<Context: RequestContext>: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The request's conditions, the page of entries they select and how many match in all (the
+    /// list page and the JSON list answer the same query).
+    private func list(_ request: Request) async throws -> (PreviewQuery, [ArchiveEntry], Int) {
+        let query = try PreviewQuery(query: request.uri.query, ignoring: PreviewAccessMiddleware<Context>.ignoredParameters)
+        async let total = store.count(matching: query.archiveQuery.unpaged)
+        let entries = try await store.entries(matching: query.archiveQuery)
+        return (query, entries, try await total)
+    }
 
     /// The entry and bytes of the message the route's `id` names.
     private func message(_ context: Context) async throws -> (ArchiveEntry, [UInt8]) {
