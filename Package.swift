@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "MailroomConformance",
-            dependencies: ["Mailroom", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Mailroom", "MailroomArchive", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MailroomArchive",
@@ -140,6 +140,8 @@ let package = Package(
             name: "MailroomPostgres",
             dependencies: [
                 "Mailroom",
+                "MailroomArchive",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -301,6 +303,7 @@ let package = Package(
             name: "MailroomArchiveTests",
             dependencies: [
                 "MailroomArchive",
+                "MailroomConformance",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 "MailroomTesting",

@@ -47,19 +47,34 @@ public struct ArchiveConfiguration: Sendable {
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchiveConfiguration? {
         guard let directory = environment["MAILROOM_ARCHIVE_DIR"], !directory.isEmpty else { return nil }
         var configuration = ArchiveConfiguration(directory: directory)
-        if let policy = environment["MAILROOM_ARCHIVE_POLICY"], !policy.isEmpty {
-            configuration.policy = try .named(policy, field: "MAILROOM_ARCHIVE_POLICY")
-        }
-        if let level = environment["MAILROOM_ARCHIVE_LEVEL"], !level.isEmpty {
-            guard let value = Int(level), (0...9).contains(value) else {
-                throw MailroomError.invalidValue(field: "MAILROOM_ARCHIVE_LEVEL", "'\(level.prefix(20))' is not a zlib level; use 0 to 9")
-            }
-            configuration.compressionLevel = value
-        }
+        configuration.policy = try policy(fromEnvironment: environment)
+        configuration.compressionLevel = try compressionLevel(fromEnvironment: environment)
         if let durability = environment["MAILROOM_ARCHIVE_DURABILITY"], !durability.isEmpty {
             configuration.durability = try .named(durability, field: "MAILROOM_ARCHIVE_DURABILITY")
         }
         return configuration
+    }
+
+    /// `MAILROOM_ARCHIVE_POLICY`, else ``ArchivePolicy/failClosed``: the policy of any archive
+    /// store a deployment configures, in a directory or elsewhere.
+    ///
+    /// - Parameter environment: Default: this process's environment.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `MAILROOM_ARCHIVE_POLICY` when it is malformed.
+    public static func policy(fromEnvironment environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchivePolicy {
+        guard let policy = environment["MAILROOM_ARCHIVE_POLICY"], !policy.isEmpty else { return .failClosed }
+        return try .named(policy, field: "MAILROOM_ARCHIVE_POLICY")
+    }
+
+    /// `MAILROOM_ARCHIVE_LEVEL`, else 6: the zlib level of any archive store a deployment configures.
+    ///
+    /// - Parameter environment: Default: this process's environment.
+    /// - Throws: `MailroomError.Code.invalidValue` naming `MAILROOM_ARCHIVE_LEVEL` unless it is 0 to 9.
+    public static func compressionLevel(fromEnvironment environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        guard let level = environment["MAILROOM_ARCHIVE_LEVEL"], !level.isEmpty else { return 6 }
+        guard let value = Int(level), (0...9).contains(value) else {
+            throw MailroomError.invalidValue(field: "MAILROOM_ARCHIVE_LEVEL", "'\(level.prefix(20))' is not a zlib level; use 0 to 9")
+        }
+        return value
     }
 
     /// The ``FileArchiveStore`` this configuration describes.

@@ -63,4 +63,10 @@ public struct ArchiveDetails: Sendable, Hashable {
             tags: envelope.options.tags
         )
     }
+
+    /// The lower-cased address in a sender as written (`Acme <hello@acme.test>`), or the text
+    /// itself lower-cased when it does not parse: what a query by sender compares.
+    package static func address(of sender: String) -> String {
+        ((try? EmailAddress(sender, field: "from"))?.mailbox ?? sender).lowercased()
+    }
 }

@@ -7,15 +7,13 @@ extension ArchiveQuery {
     ///
     /// - Throws: `MailroomError.Code.invalidValue` naming the field that cannot be a condition.
     func selectStatement() throws -> (sql: String, binds: [SQLiteData]) {
+        try check()
         var (from, conditions, binds) = try filter()
         if let before {
-            guard ArchiveLayout.isValidID(before) else { throw ArchiveQuery.invalidID(before, field: "before") }
             // Older than the cursor's row in the listing's order (time, then order of recording).
             conditions.append("(m.date, m.rowid) < (SELECT date, rowid FROM messages WHERE id = ?)")
             binds.append(.text(before))
         }
-        if let limit, limit < 1 { throw MailroomError.invalidValue(field: "limit", "\(limit) is not a page size; use 1 or more") }
-        guard offset >= 0 else { throw MailroomError.invalidValue(field: "offset", "\(offset) is negative") }
         let page: [SQLiteData] = [.integer(limit ?? -1), .integer(offset)]
         guard text != nil else {
             let sql = "SELECT \(ArchiveSchema.entryColumns) FROM \(from)\(Self.whereClause(conditions)) ORDER BY m.date DESC, m.rowid DESC LIMIT ? OFFSET ?"
@@ -37,6 +35,7 @@ extension ArchiveQuery {
 
     /// The statement that counts the matching entries (paging ignored), and its binds.
     func countStatement() throws -> (sql: String, binds: [SQLiteData]) {
+        try check()
         let (from, conditions, binds) = try unpaged.filter()
         return ("SELECT count(*) AS count FROM \(from)\(Self.whereClause(conditions))", binds)
     }
@@ -46,7 +45,6 @@ extension ArchiveQuery {
         var conditions: [String] = []
         var binds: [SQLiteData] = []
         if let id {
-            guard ArchiveLayout.isValidID(id) else { throw ArchiveQuery.invalidID(id, field: "id") }
             conditions.append("m.id = ?")
             binds.append(.text(id))
         }
@@ -56,7 +54,7 @@ extension ArchiveQuery {
         }
         if let sender {
             conditions.append("m.sender_address = ?")
-            binds.append(.text(ArchiveSchema.address(of: sender)))
+            binds.append(.text(ArchiveDetails.address(of: sender)))
         }
         if let since {
             conditions.append("m.date >= ?")
@@ -94,31 +92,19 @@ extension ArchiveQuery {
     /// (so `AND`, `"`, `:` or `(` in what a user types are words, not operators), all required; a
     /// word ending in `*` is a prefix.
     static func searchExpression(_ text: String) throws -> String {
-        let words = text.split(whereSeparator: { $0.isWhitespace })
-        let terms = words.compactMap { word -> String? in
-            let isPrefix = word.count > 1 && word.hasSuffix("*")
-            let body = isPrefix ? word.dropLast() : word
-            guard body.contains(where: { $0.isLetter || $0.isNumber }) else { return nil }
-            let quoted = "\"" + body.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            return isPrefix ? quoted + "*" : quoted
-        }
-        guard !terms.isEmpty else {
-            throw MailroomError.invalidValue(field: "text", "'\(text.prefix(60))' has no word to search for")
-        }
-        return terms.joined(separator: " ")
+        try searchTerms(text).map { term in
+            let quoted = "\"" + term.word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return term.isPrefix ? quoted + "*" : quoted
+        }.joined(separator: " ")
     }
 
     /// An id as given and in the other form: with angle brackets added or removed.
-    private static func bracketed(_ id: String) -> [String] {
+    package static func bracketed(_ id: String) -> [String] {
         let bare = id.hasPrefix("<") && id.hasSuffix(">") && id.count >= 2 ? String(id.dropFirst().dropLast()) : id
         return [bare, "<\(bare)>"]
     }
 
     private static func whereClause(_ conditions: [String]) -> String {
         conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-    }
-
-    static func invalidID(_ id: String, field: String) -> MailroomError {
-        MailroomError.invalidValue(field: field, "'\(id.prefix(60))' is not an archive id (like 20261121-093000-4f1c2a9e7b3d)")
     }
 }

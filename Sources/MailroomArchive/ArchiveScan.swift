@@ -38,9 +38,9 @@ enum ArchiveScan {
             let path = (day as NSString).appendingPathComponent(file)
             if file.hasPrefix(DurableFile.temporaryPrefix) {
                 listing.temporaries.append(path)
-            } else if file.hasSuffix(".eml.gz"), ArchiveLayout.isValidID(String(file.dropLast(7))) {
+            } else if file.hasSuffix(".eml.gz"), ArchiveID.isValid(String(file.dropLast(7))) {
                 listing.messages[String(file.dropLast(7))] = path
-            } else if file == "index.json" || (file.hasSuffix(".json") && ArchiveLayout.isValidID(String(file.dropLast(5)))) {
+            } else if file == "index.json" || (file.hasSuffix(".json") && ArchiveID.isValid(String(file.dropLast(5)))) {
                 listing.legacy.append(path)
             }
         }
@@ -71,7 +71,7 @@ enum ArchiveScan {
             id: id,
             messageID: head.value("Message-ID"),
             providerID: nil,
-            date: ArchiveLayout.date(ofID: id) ?? Date(timeIntervalSince1970: 0),
+            date: ArchiveID.date(of: id) ?? Date(timeIntervalSince1970: 0),
             from: head.value("From") ?? "",
             recipients: recipients,
             subject: head.value("Subject").map(MIMEReader.decodeHeader) ?? "",

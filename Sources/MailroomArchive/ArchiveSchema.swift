@@ -156,7 +156,7 @@ enum ArchiveSchema {
             providerID = entry.providerID
             date = Int(entry.date.timeIntervalSince1970.rounded(.down))
             sender = entry.from
-            senderAddress = ArchiveSchema.address(of: entry.from)
+            senderAddress = ArchiveDetails.address(of: entry.from)
             recipients = ArchiveSchema.jsonArray(entry.recipients)
             subject = entry.subject
             tags = ArchiveSchema.jsonArray(entry.tags)
@@ -189,12 +189,6 @@ enum ArchiveSchema {
             case id, state, failure
             case providerID = "provider_id"
         }
-    }
-
-    /// The lower-cased address in a sender as written (`Acme <hello@acme.test>`), or the text
-    /// itself lower-cased when it does not parse.
-    static func address(of sender: String) -> String {
-        ((try? EmailAddress(sender, field: "from"))?.mailbox ?? sender).lowercased()
     }
 
     static func jsonArray(_ strings: [String]) -> String {

@@ -1,16 +1,17 @@
 import Foundation
-import Mailroom
+/// Package because `Email` appears in this file's package API.
+package import Mailroom
 
 /// The text of a message's body that the full-text index reads: the text part, or the HTML's text
 /// when there is none, at most ``limit`` characters.
-enum ArchiveText {
+package enum ArchiveText {
     /// The most body text indexed per message; what a search needs is at the start.
-    static let limit = 32 * 1024
+    package static let limit = 32 * 1024
     /// The most message bytes read to find it (a large message's text part is near its start).
-    static let scanLimit = 512 * 1024
+    package static let scanLimit = 512 * 1024
 
     /// The body text of a message from its bytes (or their first ``scanLimit``).
-    static func body(ofMessage bytes: [UInt8]) -> String {
+    package static func body(ofMessage bytes: [UInt8]) -> String {
         let leaves = MIMEReader.parse(Array(bytes.prefix(scanLimit))).leaves.filter { part in
             part.disposition?.value != "attachment" && part.filename == nil
         }
@@ -24,7 +25,7 @@ enum ArchiveText {
     }
 
     /// The body text of an email about to be sent: its text, else its HTML's text.
-    static func body(of email: Email) -> String {
+    package static func body(of email: Email) -> String {
         if let text = email.text, !text.isEmpty { return clipped(text) }
         if let html = email.html { return clipped(plain(fromHTML: html)) }
         return ""
@@ -33,7 +34,7 @@ enum ArchiveText {
     /// The words of an HTML document: tags dropped (with the contents of `script`, `style` and
     /// `head`), the common entities decoded, runs of white space made one space. Enough for a
     /// search index; not a renderer.
-    static func plain(fromHTML html: String) -> String {
+    package static func plain(fromHTML html: String) -> String {
         var output = ""
         output.reserveCapacity(min(html.utf8.count, limit * 2))
         var rest = Substring(html)

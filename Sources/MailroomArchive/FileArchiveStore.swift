@@ -120,7 +120,7 @@ public final class FileArchiveStore: ArchiveStore {
     public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
         let now = configuration.now()
         let date = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let id = ArchiveLayout.makeID(date: date)
+        let id = ArchiveID.make(date: date)
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
@@ -149,7 +149,7 @@ public final class FileArchiveStore: ArchiveStore {
 
     /// Commits the message's new state.
     public func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry {
-        guard ArchiveLayout.isValidID(id) else { throw ArchiveQuery.invalidID(id, field: "id") }
+        try ArchiveID.check(id)
         guard try await database.database(creating: false) != nil else { throw notFound(id) }
         return try await database.settle(id, outcome: outcome)
     }
@@ -290,7 +290,7 @@ public final class FileArchiveStore: ArchiveStore {
                 var directories: Set<String> = []
                 // Rows just deleted, and files no row lists (a record stopped before its commit,
                 // or an earlier prune stopped before its files), unless a row was added meanwhile.
-                for (id, path) in listing.messages where !remaining.contains(id) && (ArchiveLayout.date(ofID: id)?.timeIntervalSince1970 ?? .infinity) < cutoff {
+                for (id, path) in listing.messages where !remaining.contains(id) && (ArchiveID.date(of: id)?.timeIntervalSince1970 ?? .infinity) < cutoff {
                     try DurableFile.remove(path)
                     directories.insert(layout.directory(for: id))
                 }
@@ -360,7 +360,7 @@ public final class FileArchiveStore: ArchiveStore {
     }
 
     private func existingEntry(_ id: String) async throws -> ArchiveEntry {
-        guard ArchiveLayout.isValidID(id) else { throw ArchiveQuery.invalidID(id, field: "id") }
+        try ArchiveID.check(id)
         guard let entry = try await entries(matching: ArchiveQuery(id: id)).first else { throw notFound(id) }
         return entry
     }

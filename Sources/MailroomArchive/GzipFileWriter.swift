@@ -1,5 +1,3 @@
-import CompressNIO
-import Crypto
 import Foundation
 import NIOCore
 
@@ -9,8 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Compresses a message into a gzip file chunk by chunk while hashing the uncompressed bytes, so a
-/// large message is never held whole. The file is written under a temporary name and appears under
+/// Compresses a message into a gzip file chunk by chunk (``GzipEncoder``), so a large message is
+/// never held whole. The file is written under a temporary name and appears under
 /// its final name only once complete and (for ``ArchiveDurability/full``) synced.
 final class GzipFileWriter: @unchecked Sendable {
     // Unchecked: a writer is used by one task, one call at a time (each awaited before the next),
@@ -18,30 +16,23 @@ final class GzipFileWriter: @unchecked Sendable {
     let temporaryPath: String
     let finalPath: String
     private var descriptor: Int32
-    private let compressor: ZlibCompressor
-    private var window: ByteBuffer
-    private var hash = SHA256()
-    private(set) var size = 0
-    private(set) var compressedSize = 0
+    private let encoder: GzipEncoder
+    var size: Int { encoder.size }
+    var compressedSize: Int { encoder.compressedSize }
 
     /// Opens the temporary file beside `finalPath`.
     init(finalPath: String, compressionLevel: Int) throws {
         self.finalPath = finalPath
         let directory = (finalPath as NSString).deletingLastPathComponent
         temporaryPath = (directory as NSString).appendingPathComponent(DurableFile.temporaryName(for: (finalPath as NSString).lastPathComponent))
-        let level = ZlibConfiguration.CompressionLevel(rawValue: Int32(compressionLevel)) ?? .compressionLevel6
-        compressor = try ZlibCompressor(algorithm: .gzip, configuration: ZlibConfiguration(compressionLevel: level))
-        window = ByteBufferAllocator().buffer(capacity: 64 * 1024)
+        encoder = try GzipEncoder(level: compressionLevel)
         descriptor = try DurableFile.openNew(temporaryPath)
     }
 
     /// Hashes and compresses `chunks`, writing compressed output as the window fills.
     func append(_ chunks: [[UInt8]]) throws {
-        for chunk in chunks where !chunk.isEmpty {
-            hash.update(data: chunk)
-            size += chunk.count
-            var input = ByteBuffer(bytes: chunk)
-            try input.compressStream(with: compressor, window: &window, flush: .no) { try writeOut($0) }
+        for chunk in chunks {
+            try encoder.append(chunk) { try writeOut($0) }
         }
     }
 
@@ -49,9 +40,7 @@ final class GzipFileWriter: @unchecked Sendable {
     ///
     /// - Returns: The SHA-256 of the uncompressed bytes, lowercase hexadecimal.
     func end() throws -> String {
-        var empty = ByteBuffer()
-        try empty.compressStream(with: compressor, window: &window, flush: .finish) { try writeOut($0) }
-        return GzipDecoder.hex(hash.finalize())
+        try encoder.finish { try writeOut($0) }
     }
 
     /// Syncs the file (when `syncing`), closes it and renames it into place. Its folder is synced
@@ -76,6 +65,5 @@ final class GzipFileWriter: @unchecked Sendable {
         try buffer.withUnsafeReadableBytes { bytes in
             try DurableFile.writeAll(bytes, to: descriptor, path: temporaryPath)
         }
-        compressedSize += buffer.readableBytes
     }
 }

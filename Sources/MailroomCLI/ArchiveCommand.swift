@@ -71,7 +71,7 @@ struct ArchiveCommand: AsyncParsableCommand {
                 if json {
                     FileHandle.standardOutput.write(try ArchiveCommand.encoder.encode(entries) + Data("\n".utf8))
                 } else if entries.isEmpty {
-                    CommandOutput.say("No archived messages in \(location.directory()) match.")
+                    CommandOutput.say("No archived messages in \(try location.target().name) match.")
                 } else {
                     entries.forEach { CommandOutput.say(ArchiveCommand.line($0)) }
                 }
@@ -211,10 +211,10 @@ struct ArchiveCommand: AsyncParsableCommand {
                     throw MailroomError(
                         code: .corrupted,
                         field: "archive",
-                        message: "\(report.damage.count) damaged of \(report.checked + report.damage.filter { $0.kind == .missing }.count) messages in \(location.directory())"
+                        message: "\(report.damage.count) damaged of \(report.checked + report.damage.filter { $0.kind == .missing }.count) messages in \(try location.target().name)"
                     )
                 }
-                CommandOutput.say("Verified \(report.checked) message\(report.checked == 1 ? "" : "s") in \(location.directory()): intact\(notes > 0 ? " (\(notes) notes above)" : "").")
+                CommandOutput.say("Verified \(report.checked) message\(report.checked == 1 ? "" : "s") in \(try location.target().name): intact\(notes > 0 ? " (\(notes) notes above)" : "").")
             }
         }
     }
@@ -228,11 +228,24 @@ struct ArchiveCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CommandLineFailure.reporting {
-                let (added, total) = try await location.withStore { store in
-                    (try await store.reindex(), try await store.count(matching: ArchiveQuery()))
+                guard case .directory(let directory) = try location.target() else {
+                    throw MailroomError.invalidValue(
+                        field: "archive-url", "reindex rebuilds a directory's index from its message files; a PostgreSQL archive keeps entries and bytes together"
+                    )
+                }
+                let store = try FileArchiveStore(directory: directory)
+                let added: [ArchiveEntry]
+                let total: Int
+                do {
+                    added = try await store.reindex()
+                    total = try await store.count(matching: ArchiveQuery())
+                    try await store.close()
+                } catch {
+                    try? await store.close()
+                    throw error
                 }
                 added.forEach { CommandOutput.say("indexed \($0.id): \($0.subject)") }
-                CommandOutput.say("Reindexed \(location.directory()): \(added.count) message\(added.count == 1 ? "" : "s") added from their files, \(total) in the index.")
+                CommandOutput.say("Reindexed \(try location.target().name): \(added.count) message\(added.count == 1 ? "" : "s") added from their files, \(total) in the index.")
             }
         }
     }

@@ -59,7 +59,7 @@ struct PreviewCommand: AsyncParsableCommand {
             var logger = Logger(label: "mailroom.preview", factory: { StreamLogHandler.standardError(label: $0) })
             logger.logLevel = environment["MAILROOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
 
-            let directory = location.directory(environment)
+            let directory = try location.target(environment).name
             try await location.withStore { store in
                 let router = Router()
                 router.add(middleware: PreviewRequestLog())

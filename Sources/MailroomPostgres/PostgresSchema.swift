@@ -64,4 +64,29 @@ struct PostgresSchema: Sendable {
             }
         }
     }
+
+    /// ``apply(_:component:on:logger:)``, failing when it has not finished within `timeout`: the
+    /// client's pool keeps retrying a server that refuses it, which would otherwise wait forever.
+    ///
+    /// - Throws: `MailroomError.Code.storage`, transient, when the time is up.
+    func open(_ migrations: [[String]], component: String, on client: PostgresClient, timeout: Duration, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await apply(migrations, component: component, on: client, logger: logger)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else {
+                throw MailroomError(
+                    code: .storage,
+                    message: "PostgreSQL did not accept a connection and apply the \(component) schema within \(timeout) (is the server running, are the user and password right?)",
+                    isTransient: true
+                )
+            }
+        }
+    }
 }

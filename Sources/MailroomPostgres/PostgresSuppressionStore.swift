@@ -71,24 +71,9 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
     ///   (also when the server has not accepted a connection within the configuration's `openTimeout`).
     public static func open(client: PostgresClient, configuration: Configuration = Configuration(), logger: Logger) async throws -> PostgresSuppressionStore {
         let schema = try PostgresSchema(configuration.schema)
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await schema.apply(PostgresSuppressionSchema.migrations, component: PostgresSuppressionSchema.component, on: client, logger: logger)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: configuration.openTimeout)
-                return false
-            }
-            defer { group.cancelAll() }
-            guard try await group.next() == true else {
-                throw MailroomError(
-                    code: .storage,
-                    message: "PostgreSQL did not accept a connection within \(configuration.openTimeout) (is the server running, are the user and password right?)",
-                    isTransient: true
-                )
-            }
-        }
+        try await schema.open(
+            PostgresSuppressionSchema.migrations, component: PostgresSuppressionSchema.component, on: client, timeout: configuration.openTimeout, logger: logger
+        )
         return PostgresSuppressionStore(client: client, schema: schema, now: configuration.now, logger: logger)
     }
 
@@ -105,17 +90,10 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         url: PostgresURL,
         configuration: Configuration = Configuration(),
         logger: Logger,
-        _ body: @Sendable (PostgresSuppressionStore) async throws -> Result
+        _ body: (PostgresSuppressionStore) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            let store = try await open(client: client, configuration: configuration, logger: logger)
-            return try await body(store)
+        try await url.withClient(logger: logger) { client in
+            try await body(try await open(client: client, configuration: configuration, logger: logger))
         }
     }
 

@@ -17,7 +17,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        let line = try #require(String(data: output.fileHandleForReading.availableDataLine(), encoding: .utf8))
+        let line = await output.fileHandleForReading.firstLine().trimmingCharacters(in: .newlines)
         #expect(line.range(of: #"^http://127\.0\.0\.1:\d+$"#, options: .regularExpression) != nil, "\(line)")
         let client = MockClient(baseURL: line, apiKey: "key-cli")
         let reply = try await client.request(.POST, "/v3/cli.test/messages", .form([
@@ -26,12 +26,12 @@ import Testing
         #expect(reply.status == 200)
 
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        await process.waitForExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
     }
 
-    @Test func refusesToStartWithoutKeysOrDomains() throws {
+    @Test func refusesToStartWithoutKeysOrDomains() async throws {
         let executable = try #require(Executable.besideTests("mailgun-mock"))
         let process = Process()
         process.executableURL = executable
@@ -40,20 +40,8 @@ import Testing
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        await process.waitForExit()
         #expect(process.terminationStatus != 0)
-        #expect(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("--api-key"))
-    }
-}
-
-extension FileHandle {
-    /// Reads up to the first newline (blocking), without the newline.
-    func availableDataLine() -> Data {
-        var line = Data()
-        while true {
-            let byte = readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { return line }
-            line.append(byte)
-        }
+        #expect(String(decoding: await errors.fileHandleForReading.readAll(), as: UTF8.self).contains("--api-key"))
     }
 }

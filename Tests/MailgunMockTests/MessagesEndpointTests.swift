@@ -48,7 +48,7 @@ import Testing
             #expect(stored.files[0].content == pdf, "attachments arrive byte-exact")
             #expect(stored.storageURL == "\(mock.baseURL)/v3/domains/acme.test/messages/\(stored.storageKey)")
 
-            let parsed = try ParsedMessage.parse(stored.mime)
+            let parsed = try await ParsedMessage.parse(stored.mime)
             #expect(parsed.defects.isEmpty)
             #expect(parsed.header("Message-ID") == id, "the answered id is the message's Message-ID")
             #expect(parsed.header("Subject") == "Grüße")

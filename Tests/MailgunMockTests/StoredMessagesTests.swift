@@ -50,7 +50,7 @@ import Testing
             #expect(reply.status == 200)
             let mime = try #require(reply.json()["body-mime"] as? String)
             #expect(Array(mime.utf8) == stored.mime)
-            let parsed = try ParsedMessage.parse(Array(mime.utf8))
+            let parsed = try await ParsedMessage.parse(Array(mime.utf8))
             #expect(parsed.header("Subject") == "Grüße")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Mailroom
 import MailroomArchive
+import MailroomConformance
 import MailroomTestSupport
 
 /// Messages, clocks and tools shared by the archive tests.
@@ -20,17 +21,7 @@ enum ArchiveFixtures {
         return email
     }
 
-    /// A clock the test moves by hand.
-    final class Clock: @unchecked Sendable {
-        // Lock-guarded so the store may read it from any task.
-        private let lock = NSLock()
-        private var current: Date
-        init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
-        var now: Date { lock.withLock { current } }
-        func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
-    }
-
-    static func store(_ directory: TemporaryDirectory, clock: Clock? = nil, level: Int = 6) throws -> FileArchiveStore {
+    static func store(_ directory: TemporaryDirectory, clock: ConformanceClock? = nil, level: Int = 6) throws -> FileArchiveStore {
         let now: @Sendable () -> Date
         if let clock { now = { clock.now } } else { now = { Date() } }
         return try FileArchiveStore(directory: directory.path, configuration: .init(compressionLevel: level, now: now))
@@ -52,7 +43,7 @@ enum ArchiveFixtures {
         ArchiveFiles.messagePath(id: entry.id, in: directory.path)
     }
 
-    static func gunzip(_ path: String) throws -> [UInt8] {
-        try ArchiveFiles.gunzip(path)
+    static func gunzip(_ path: String) async throws -> [UInt8] {
+        try await ArchiveFiles.gunzip(path)
     }
 }

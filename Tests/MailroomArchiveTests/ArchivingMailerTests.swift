@@ -26,7 +26,7 @@ struct ArchivingMailerTests {
         #expect(entries.count == 1)
         #expect(entries[0].state == .sent)
         #expect(entries[0].providerID == receipt.id)
-        let parsed = try ParsedMessage.parse(try await store.contents(of: entries[0].id))
+        let parsed = try await ParsedMessage.parse(try await store.contents(of: entries[0].id))
         #expect(parsed.header("Subject") == "Welcome, Zoë")
         #expect(parsed.part("text/csv")?.bytes == Array("id,total\n1,9.99\n".utf8))
     }
@@ -227,7 +227,7 @@ struct ArchivingMailerTests {
         #expect(receipt.accepted == email.recipients)
         let entries = try await outbox.store.entries(matching: ArchiveQuery(id: id))
         #expect(entries.map(\.state) == [.outbox])
-        #expect(try ParsedMessage.parse(try await outbox.store.contents(of: id)).header("Subject") == "Welcome, Zoë")
+        #expect(try await ParsedMessage.parse(try await outbox.store.contents(of: id)).header("Subject") == "Welcome, Zoë")
 
         var bad = email
         bad.to = []

@@ -48,8 +48,8 @@ struct ArchiveCommandTests {
         let raw = try await MailroomExecutable.run(["archive", "show", id, "--raw"], directory: directory.path)
         #expect(raw.status == 0)
         let file = ArchiveFiles.messagePath(id: id, in: "\(directory.path)/.mailroom/outbox")
-        #expect(try ArchiveFiles.gunzip(file) == raw.stdout)
-        let parsed = try ParsedMessage.parse(raw.stdout)
+        #expect(try await ArchiveFiles.gunzip(file) == raw.stdout)
+        let parsed = try await ParsedMessage.parse(raw.stdout)
         #expect(parsed.header("Subject") == "Welcome, Zoë")
         #expect(parsed.defects.isEmpty)
         let export = try await MailroomExecutable.run(["archive", "export", id, "--out", "welcome.eml"], directory: directory.path)
@@ -155,7 +155,7 @@ struct ArchiveCommandTests {
             process.standardError = FileHandle.nullDevice
             return process
         }
-        try await Self.onOwnThread {
+        try await OwnThread.run {
             for process in processes { try process.run() }
             // Kill the rest once at least one large message is being written or a few have finished.
             let deadline = Date().addingTimeInterval(60)
@@ -172,7 +172,7 @@ struct ArchiveCommandTests {
         // Every send that printed its receipt is in the archive.
         var acknowledged: [String] = []
         for process in processes where process.terminationReason == .exit && process.terminationStatus == 0 {
-            let output = (process.standardOutput as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+            let output = await (process.standardOutput as? Pipe)?.fileHandleForReading.readAll() ?? Data()
             if let id = String(decoding: output, as: UTF8.self).components(separatedBy: "id: ").last?.components(separatedBy: ",").first {
                 acknowledged.append(id)
             }
@@ -206,10 +206,10 @@ struct ArchiveCommandTests {
             process.standardError = FileHandle.nullDevice
             return process
         }
-        try await Self.onOwnThread { for process in processes { try process.run() } }
+        try await OwnThread.run { for process in processes { try process.run() } }
         // The app keeps recording while the processes do.
         for _ in 0..<40 { _ = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: .outbox, logger: logger) }
-        try await Self.onOwnThread { for process in processes { process.waitUntilExit() } }
+        try await OwnThread.run { for process in processes { process.waitUntilExit() } }
         #expect(processes.allSatisfy { $0.terminationReason == .exit && $0.terminationStatus == 0 })
 
         // The long-running store sees the processes' entries without reopening, and they see its.
@@ -262,12 +262,5 @@ struct ArchiveCommandTests {
         let states = Self.stdout(try await MailroomExecutable.run(["archive", "list", "--json"], directory: directory.path))
         #expect(states.components(separatedBy: "\"state\":\"pending\"").count - 1 == 3)
         #expect(Self.stdout(try await MailroomExecutable.run(["archive", "search", "march invoice", "--count"], directory: directory.path)) == "1\n")
-    }
-
-    /// Blocking work (spawning, polling, waiting) on a thread of its own, off the concurrency pool.
-    static func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
     }
 }

@@ -22,14 +22,10 @@ struct MailroomExecutable {
     /// Runs `mailroom` with `arguments`; `environment` replaces the `MAILGUN_*` and `MAILROOM_*`
     /// variables; `directory` is the working directory (default: this process's).
     ///
-    /// The waiting happens on a thread of its own: blocking the concurrency pool would starve a mock
-    /// server running in this process, which answers the child on that pool.
+    /// The waiting happens on a thread of its own (``OwnThread``): blocking the concurrency pool
+    /// would starve a mock server running in this process, which answers the child on that pool.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment, directory: directory) })
-            }.start()
-        }
+        try await OwnThread.run { try runBlocking(arguments, environment: environment, directory: directory) }
     }
 
     private static func runBlocking(_ arguments: [String], environment: [String: String], directory: String?) throws -> Result {
@@ -62,19 +58,6 @@ extension MailroomExecutable {
         process.environment = variables
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         return process
-    }
-}
-
-extension MailroomExecutable {
-    /// What a server process printed up to its first line break (its URL), or until it closed stdout.
-    static func firstLine(of output: Pipe) -> String {
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        return line
     }
 }
 

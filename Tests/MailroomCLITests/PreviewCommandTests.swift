@@ -23,7 +23,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let line = MailroomExecutable.firstLine(of: output)
+        let line = await output.fileHandleForReading.firstLine()
         #expect(line.hasPrefix("Mailroom preview of \(directory.path)/outbox: http://127.0.0.1:"))
         let url = try #require(line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
 
@@ -54,7 +54,7 @@ import Testing
         // SIGINT stops the server although a stream is open.
         process.interrupt()
         let stopped = ContinuousClock.now
-        process.waitUntilExit()
+        await process.waitForExit()
         #expect(process.terminationStatus == 0)
         #expect(ContinuousClock.now - stopped < .seconds(20))
     }

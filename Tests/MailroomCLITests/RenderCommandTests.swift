@@ -81,7 +81,7 @@ import Testing
         let text = String(decoding: result.stdout, as: UTF8.self)
         #expect(text.hasPrefix("Date: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cli-1@acme.test>\r\n"))
         #expect(!text.contains("hidden@example.com"))
-        let parsed = try ParsedMessage.parse(result.stdout)
+        let parsed = try await ParsedMessage.parse(result.stdout)
         #expect(parsed.header("Subject") == "Grüße")
         #expect(parsed.addresses["From"] == [["Zoë", "zoe@acme.test"]])
         #expect(parsed.structure == "multipart/alternative(text/plain,text/html)")

@@ -25,8 +25,8 @@ import Testing
         }
     }
 
-    static func count(_ path: String, _ sql: String) throws -> Int {
-        Int(try Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", path, sql])
+    static func count(_ path: String, _ sql: String) async throws -> Int {
+        Int(try await Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", path, sql])
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
@@ -43,7 +43,7 @@ import Testing
             #expect(result.stderr.contains("mailroom: bounces synced: 1200 entries, 0 removed, 4 requests\n"))
             #expect(!result.stderr.contains(Self.key))
             let file = directory.path + "/.mailroom/suppressions.sqlite"
-            #expect(try Self.count(file, "select count(*) from suppressions where kind = 'bounces'") == 1_200)
+            #expect(try await Self.count(file, "select count(*) from suppressions where kind = 'bounces'") == 1_200)
             let bad = try await MailroomExecutable.run(["suppressions", "sync", "--page-size", "0"], environment: environment, directory: directory.path)
             #expect(bad.status != 0 && bad.stdout.isEmpty)
             #expect(bad.stderr == "mailroom: error: page-size: must be between 1 and 1000, got 0\n")
@@ -65,18 +65,13 @@ import Testing
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            var seen = ""
-            while !seen.contains("bounces: 500 entries") {
-                let chunk = errors.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
-            }
+            _ = await errors.fileHandleForReading.read(until: "bounces: 500 entries")
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await process.waitForExit()
             #expect(process.terminationReason == .uncaughtSignal)
-            #expect(try Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])", database]).hasPrefix("ok"))
-            let stored = try Self.count(database, "select count(*) from suppressions where kind = 'bounces'")
-            let cursor = try Self.count(database, "select entries_applied from sync_progress where kind = 'bounces'")
+            #expect(try await Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])", database]).hasPrefix("ok"))
+            let stored = try await Self.count(database, "select count(*) from suppressions where kind = 'bounces'")
+            let cursor = try await Self.count(database, "select entries_applied from sync_progress where kind = 'bounces'")
             #expect(stored == cursor, "the checkpoint counts exactly the stored pages")
             #expect(stored >= 500 && stored < 2_500 && stored % 250 == 0)
 
@@ -88,9 +83,9 @@ import Testing
             let lists = (try JSONSerialization.jsonObject(with: Data(resumed.stdout)) as? [String: Any])?["lists"] as? [[String: Any]] ?? []
             #expect(lists.first { $0["list"] as? String == "bounces" }?["resumed"] as? Bool == true)
             #expect(lists.first { $0["list"] as? String == "bounces" }?["entries"] as? Int == 2_500)
-            #expect(try Self.count(database, "select count(*) from suppressions where kind = 'bounces'") == 2_500)
-            #expect(try Self.count(database, "select count(*) from sync_progress") == 0)
-            #expect(try Self.count(database, "select count(*) from suppressions where kind = 'unsubscribes'") == 0, "Mailgun no longer lists the unsubscribe after the reset")
+            #expect(try await Self.count(database, "select count(*) from suppressions where kind = 'bounces'") == 2_500)
+            #expect(try await Self.count(database, "select count(*) from sync_progress") == 0)
+            #expect(try await Self.count(database, "select count(*) from suppressions where kind = 'unsubscribes'") == 0, "Mailgun no longer lists the unsubscribe after the reset")
         }
     }
 
@@ -121,26 +116,26 @@ import Testing
         let directory = try TemporaryDirectory()
         let database = directory.path + "/mirror.sqlite"
         let timestamp = String(Int(Date().timeIntervalSince1970))
-        let bounce = try directory.write(Array(try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.signingKey, timestamp: timestamp)), named: "bounce.json")
+        let bounce = try directory.write(Array(try await WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.signingKey, timestamp: timestamp)), named: "bounce.json")
         let environment = ["MAILGUN_WEBHOOK_SIGNING_KEY": Self.signingKey, "MAILROOM_SUPPRESSIONS_DB": database]
         let result = try await MailroomExecutable.run(["webhook", "receive", bounce], environment: environment, directory: directory.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(String(decoding: result.stdout, as: UTF8.self) == "200 handled failed\nsuppression: bounces gone@example.com code 550\n")
-        let form = try directory.write(Array(try WebhookFixtures.signedForm("legacy-unsubscribed", key: Self.signingKey, timestamp: timestamp)), named: "legacy.form")
+        let form = try directory.write(Array(try await WebhookFixtures.signedForm("legacy-unsubscribed", key: Self.signingKey, timestamp: timestamp)), named: "legacy.form")
         let legacy = try await MailroomExecutable.run(["webhook", "receive", form, "--json"], environment: environment, directory: directory.path)
         let outcome = try #require(try JSONSerialization.jsonObject(with: Data(legacy.stdout)) as? [String: Any])
         #expect(outcome["suppression"] as? String == "unsubscribes legacy-leaver@example.com tags newsletter")
         #expect(outcome["message-id"] as? String == "<20261201120000.10.ABCDEF012345@acme.test>")
-        #expect(try Self.count(database, "select count(*) from suppressions") == 2)
+        #expect(try await Self.count(database, "select count(*) from suppressions") == 2)
 
-        let forged = try directory.write(Array(try WebhookFixtures.signedJSON("complained", key: "key-the-api-key", timestamp: timestamp)), named: "forged.json")
+        let forged = try directory.write(Array(try await WebhookFixtures.signedJSON("complained", key: "key-the-api-key", timestamp: timestamp)), named: "forged.json")
         let refused = try await MailroomExecutable.run(["webhook", "receive", forged], environment: environment, directory: directory.path)
         #expect(refused.status != 0 && refused.stdout.isEmpty)
         #expect(refused.stderr.hasPrefix("mailroom: error: 406 rejected: signature: the signature does not match"))
         #expect(!refused.stderr.contains(Self.signingKey))
         let noKey = try await MailroomExecutable.run(["webhook", "receive", bounce], environment: ["MAILROOM_SUPPRESSIONS_DB": database], directory: directory.path)
         #expect(noKey.stderr == "mailroom: error: MAILGUN_WEBHOOK_SIGNING_KEY: is not set; export the webhook signing key\n")
-        #expect(try Self.count(database, "select count(*) from suppressions") == 2)
+        #expect(try await Self.count(database, "select count(*) from suppressions") == 2)
     }
 
     @Test func processesApplyingEventsToOneDatabaseLoseNothing() async throws {
@@ -151,7 +146,7 @@ import Testing
         for index in 0..<12 {
             let data = #"{"event":"complained","recipient":"p\#(index)@example.com","tags":[]}"#
             let token = WebhookFixtures.randomToken()
-            let signature = try WebhookFixtures.pythonSignature(key: Self.signingKey, timestamp: timestamp, token: token)
+            let signature = try await WebhookFixtures.pythonSignature(key: Self.signingKey, timestamp: timestamp, token: token)
             let body = #"{"signature":{"timestamp":"\#(timestamp)","token":"\#(token)","signature":"\#(signature)"},"event-data":\#(data)}"#
             files.append(try directory.write(Array(body.utf8), named: "e\(index).json"))
         }
@@ -164,7 +159,7 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
-        #expect(try Self.count(database, "select count(*) from suppressions where kind = 'complaints'") == 12)
+        #expect(try await Self.count(database, "select count(*) from suppressions where kind = 'complaints'") == 12)
     }
 }
 
@@ -185,23 +180,23 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         // The first stdout line is the URL to configure: http://127.0.0.1:PORT/hooks -> DB
-        let line = MailroomExecutable.firstLine(of: output)
+        let line = await output.fileHandleForReading.firstLine()
         let url = try #require(line.split(separator: " ").first.map(String.init))
         #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/hooks"))
 
         let timestamp = String(Int(Date().timeIntervalSince1970))
         for fixture in ["complained", "unsubscribed"] {
-            #expect(try await Self.post(try WebhookFixtures.signedJSON(fixture, key: key, timestamp: timestamp), to: url) == 200)
+            #expect(try await Self.post(try await WebhookFixtures.signedJSON(fixture, key: key, timestamp: timestamp), to: url) == 200)
         }
-        #expect(try await Self.post(try WebhookFixtures.signedJSON("complained", key: "wrong", timestamp: timestamp), to: url) == 406)
+        #expect(try await Self.post(try await WebhookFixtures.signedJSON("complained", key: "wrong", timestamp: timestamp), to: url) == 406)
 
         process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        await process.waitForExit()
+        let log = String(decoding: await errors.fileHandleForReading.readAll(), as: UTF8.self)
         #expect(log.components(separatedBy: "webhook handled").count - 1 == 2, "one log line per event: \(log)")
         #expect(log.contains("webhook refused"))
         #expect(!log.contains(key))
-        #expect(try SuppressionMirrorCommandTests.count(database, "select count(*) from suppressions") == 2)
+        #expect(try await SuppressionMirrorCommandTests.count(database, "select count(*) from suppressions") == 2)
     }
 
     static func post(_ body: Data, to url: String) async throws -> Int {

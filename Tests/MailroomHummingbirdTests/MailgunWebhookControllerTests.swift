@@ -26,7 +26,7 @@ import Testing
 
     @Test func aSignedEventIsAppliedAndAnswered200() async throws {
         let store = InMemorySuppressionStore()
-        let body = try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
+        let body = try await WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
         try await Self.app(store: store).test(.router) { client in
             try await client.execute(uri: "/webhooks/mailgun", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)) { response in
                 #expect(response.status == .ok)
@@ -39,8 +39,8 @@ import Testing
 
     @Test func eachStatusOfTheReceiversPolicyReachesTheClient() async throws {
         let store = FlakySuppressionStore(failures: 1)
-        let bounce = try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
-        let forged = try WebhookFixtures.signedJSON("complained", key: "not-the-key", timestamp: Self.timestamp)
+        let bounce = try await WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
+        let forged = try await WebhookFixtures.signedJSON("complained", key: "not-the-key", timestamp: Self.timestamp)
         try await Self.app(store: store, limit: 4_096).test(.live) { client in
             func post(_ body: Data, _ type: String = "application/json") async throws -> (Int, String) {
                 try await client.execute(uri: "/webhooks/mailgun", method: .post, headers: [.contentType: type], body: ByteBuffer(bytes: body)) {
@@ -60,7 +60,7 @@ import Testing
 
     @Test func theRequestsLoggerCarriesTheDelivery() async throws {
         let logs = InMemoryLogHandler()
-        let body = try WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp)
+        let body = try await WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp)
         try await Self.app(store: InMemorySuppressionStore(), logs: logs).test(.router) { client in
             try await client.execute(uri: "/webhooks/mailgun", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)) { response in
                 #expect(response.status == .ok)

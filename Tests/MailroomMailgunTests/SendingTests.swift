@@ -89,7 +89,7 @@ import Testing
             #expect(stored.files[0].content == content)
             #expect(stored.files[1].filename == "logo", "an inline part's file name is its Content-ID")
             #expect(stored.files[1].content == [1, 2, 3])
-            let parsed = try ParsedMessage.parse(stored.mime)
+            let parsed = try await ParsedMessage.parse(stored.mime)
             #expect(parsed.part("image/png")?.contentID == "<logo>")
         }
     }

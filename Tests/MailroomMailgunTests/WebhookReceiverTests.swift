@@ -43,7 +43,7 @@ actor EventLog {
     func everyJSONShapeIsHandled(fixture: String, kind: String, applied: String?) async throws {
         let store = InMemorySuppressionStore()
         let log = EventLog()
-        let body = try WebhookFixtures.signedJSON(fixture, key: Self.key, timestamp: Self.timestamp)
+        let body = try await WebhookFixtures.signedJSON(fixture, key: Self.key, timestamp: Self.timestamp)
         let response = await Self.receiver(store: store, log: log).receive(body: body, contentType: "application/json", logger: Self.logger)
         #expect(response.status == 200, "\(response.body)")
         #expect(response.body == "handled \(kind)")
@@ -61,7 +61,7 @@ actor EventLog {
     @Test func jsonEventsCarryTheirFieldsWithTheMessageIDOfTheReceipt() async throws {
         let log = EventLog()
         for fixture in ["delivered", "failed-permanent-bounce", "clicked", "user-variables-unavailable"] {
-            let body = try WebhookFixtures.signedJSON(fixture, key: Self.key, timestamp: Self.timestamp)
+            let body = try await WebhookFixtures.signedJSON(fixture, key: Self.key, timestamp: Self.timestamp)
             _ = await Self.receiver(store: nil, log: log).receive(body: body, contentType: "application/json; charset=utf-8", logger: Self.logger)
         }
         let events = await log.events
@@ -90,7 +90,7 @@ actor EventLog {
         let log = EventLog()
         let receiver = Self.receiver(store: store, log: log)
         for fixture in ["legacy-bounced", "legacy-dropped", "legacy-unsubscribed"] {
-            let body = try WebhookFixtures.signedForm(fixture, key: Self.key, timestamp: Self.timestamp)
+            let body = try await WebhookFixtures.signedForm(fixture, key: Self.key, timestamp: Self.timestamp)
             let response = await receiver.receive(body: body, contentType: "application/x-www-form-urlencoded", logger: Self.logger)
             #expect(response.status == 200, "\(fixture): \(response.body)")
         }
@@ -115,7 +115,7 @@ actor EventLog {
 
     @Test func aMultipartLegacyPostDecodes() async throws {
         let token = WebhookFixtures.randomToken()
-        let signature = try WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
+        let signature = try await WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
         let fields = ["event": "complained", "recipient": "multi@example.com", "timestamp": Self.timestamp, "token": token, "signature": signature]
         var body = ""
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
@@ -132,10 +132,10 @@ actor EventLog {
         let store = InMemorySuppressionStore()
         let log = EventLog()
         let token = WebhookFixtures.randomToken()
-        let good = try WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp, token: token)
+        let good = try await WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp, token: token)
         let text = String(decoding: good, as: UTF8.self)
         let cases: [(String, Data, Date, MailroomError.Code)] = [
-            ("wrong key", try WebhookFixtures.signedJSON("complained", key: "key-the-API-key", timestamp: Self.timestamp), Self.now, .invalidSignature),
+            ("wrong key", try await WebhookFixtures.signedJSON("complained", key: "key-the-API-key", timestamp: Self.timestamp), Self.now, .invalidSignature),
             ("altered timestamp", Data(text.replacingOccurrences(of: "\"\(Self.timestamp)\"", with: "\"1795255401\"").utf8), Self.now, .invalidSignature),
             ("altered token", Data(text.replacingOccurrences(of: token, with: String(token.reversed())).utf8), Self.now, .invalidSignature),
             ("stale", good, Self.now.addingTimeInterval(9 * 3_600 + 1), .staleRequest),
@@ -161,7 +161,7 @@ actor EventLog {
         let store = FlakySuppressionStore(failures: 1)
         let log = EventLog()
         let receiver = Self.receiver(store: store, log: log)
-        let body = try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
+        let body = try await WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.timestamp)
         let first = await receiver.receive(body: body, contentType: "application/json", logger: Self.logger)
         #expect(first.status == 503)
         #expect(first.body == "try again later: storage")
@@ -182,7 +182,7 @@ actor EventLog {
             await attempts.append(event)
             if await attempts.events.count == 1 { throw CancellationError() }
         }
-        let body = try WebhookFixtures.signedJSON("opened", key: Self.key, timestamp: Self.timestamp)
+        let body = try await WebhookFixtures.signedJSON("opened", key: Self.key, timestamp: Self.timestamp)
         let first = await receiver.receive(body: body, contentType: "application/json", logger: Self.logger)
         #expect(first.status == 503)
         #expect(first.error?.code == .storage)
@@ -217,7 +217,7 @@ actor EventLog {
         let store = InMemorySuppressionStore()
         for data in [#"{"event":"complained","tags":[]}"#, #"{"event":"unsubscribed","recipient":"not an address"}"#] {
             let token = WebhookFixtures.randomToken()
-            let signature = try WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
+            let signature = try await WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
             let body = #"{"signature":{"timestamp":"\#(Self.timestamp)","token":"\#(token)","signature":"\#(signature)"},"event-data":\#(data)}"#
             let response = await Self.receiver(store: store).receive(body: Data(body.utf8), contentType: "application/json", logger: Self.logger)
             #expect(response.status == 406)
@@ -232,7 +232,7 @@ actor EventLog {
         var logger = Logger(label: "test", factory: { _ in logs })
         logger.logLevel = .trace
         let token = WebhookFixtures.randomToken()
-        let body = try WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp, token: token)
+        let body = try await WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.timestamp, token: token)
         let receiver = Self.receiver(store: InMemorySuppressionStore())
         _ = await receiver.receive(body: body, contentType: "application/json", logger: logger)
         _ = await receiver.receive(body: body, contentType: "application/json", logger: logger)
@@ -241,15 +241,15 @@ actor EventLog {
         #expect(entries[0].metadata["mailgun.event"] == "complained")
         #expect(entries[0].metadata["mailroom.suppression"] == "complaints")
         let text = entries.map { "\($0.message) \($0.metadata)" }.joined()
-        let signature = try WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
+        let signature = try await WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
         #expect(!text.contains(Self.key) && !text.contains(token) && !text.contains(signature))
         #expect(!receiver.description.contains(Self.key))
     }
 
-    @Test func aTokenInFlightIsAReplayAndAnUnhandledOneIsFreed() throws {
+    @Test func aTokenInFlightIsAReplayAndAnUnhandledOneIsFreed() async throws {
         let verifier = MailgunWebhookVerifier(signingKey: Self.key, configuration: .init(freshness: .seconds(3_600), now: { Self.now }))
         let token = "in-flight-token"
-        let signature = try WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
+        let signature = try await WebhookFixtures.pythonSignature(key: Self.key, timestamp: Self.timestamp, token: token)
         let claim = try verifier.claim(timestamp: Self.timestamp, token: token, signature: signature)
         let concurrent = #expect(throws: MailroomError.self) { _ = try verifier.claim(timestamp: Self.timestamp, token: token, signature: signature) }
         #expect(concurrent?.code == .replayedRequest)
@@ -290,9 +290,9 @@ extension WebhookFuzzFindingsTests {
     @Test func aBodyWithoutAContentTypeIsSniffed() async throws {
         let key = WebhookReceiverTests.key
         let receiver = MailgunWebhookReceiver(signingKey: key, store: nil, configuration: .init(now: { WebhookReceiverTests.now }))
-        let json = try WebhookFixtures.signedJSON("opened", key: key, timestamp: WebhookReceiverTests.timestamp)
+        let json = try await WebhookFixtures.signedJSON("opened", key: key, timestamp: WebhookReceiverTests.timestamp)
         #expect(await receiver.receive(body: json, contentType: nil, logger: WebhookReceiverTests.logger).status == 200)
-        let form = try WebhookFixtures.signedForm("legacy-dropped", key: key, timestamp: WebhookReceiverTests.timestamp)
+        let form = try await WebhookFixtures.signedForm("legacy-dropped", key: key, timestamp: WebhookReceiverTests.timestamp)
         let answer = await receiver.receive(body: form, contentType: "", logger: WebhookReceiverTests.logger)
         #expect(answer.status == 200, "\(answer.body)")
         #expect(answer.event?.format == .legacyForm)

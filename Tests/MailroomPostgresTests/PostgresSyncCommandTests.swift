@@ -46,25 +46,21 @@ struct PostgresSyncCommandTests {
     /// Runs `executable` on a thread of its own: waiting on the concurrency pool would starve the
     /// mock server in this process that the child talks to.
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]) async throws -> (Int32, [UInt8], String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = executable
-                    process.arguments = arguments
-                    process.environment = environment
-                    let output = Pipe()
-                    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString).err")
-                    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-                    defer { try? FileManager.default.removeItem(at: errors) }
-                    process.standardOutput = output
-                    process.standardError = try FileHandle(forWritingTo: errors)
-                    try process.run()
-                    let stdout = output.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, Array(stdout), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
-                })
-            }.start()
+        try await OwnThread.run {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            process.environment = environment
+            let output = Pipe()
+            let errors = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString).err")
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: errors) }
+            process.standardOutput = output
+            process.standardError = try FileHandle(forWritingTo: errors)
+            try process.run()
+            let stdout = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, Array(stdout), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
         }
     }
 }

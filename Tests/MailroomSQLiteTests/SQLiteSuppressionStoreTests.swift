@@ -51,7 +51,7 @@ import Testing
             #expect(try await store.get(.unsubscribe, address: "ann@example.com", logger: Self.logger)?.tags == ["news", "promo"])
         }
         // The journal mode is persistent in the file: read it back with Python's sqlite3, an independent reader.
-        let mode = try Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma journal_mode').fetchone()[0])", path])
+        let mode = try await Executable.run("python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma journal_mode').fetchone()[0])", path])
         #expect(mode.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
     }
 

@@ -7,8 +7,13 @@ public enum ArchiveFiles {
         "\(store)/messages/\(id.prefix(4))/\(id.dropFirst(4).prefix(2))/\(id.dropFirst(6).prefix(2))/\(id).eml.gz"
     }
 
-    /// `gzip -dc FILE`: the bytes the standard tool reads from an archived file.
-    public static func gunzip(_ path: String) throws -> [UInt8] {
+    /// `gzip -dc FILE`: the bytes the standard tool reads from an archived file, waited for on a
+    /// thread of its own (``OwnThread``).
+    public static func gunzip(_ path: String) async throws -> [UInt8] {
+        try await OwnThread.run { try gunzipBlocking(path) }
+    }
+
+    private static func gunzipBlocking(_ path: String) throws -> [UInt8] {
         guard let gzip = Executable.find("gzip") else { throw GzipFailure(message: "gzip is not installed") }
         let process = Process()
         process.executableURL = gzip

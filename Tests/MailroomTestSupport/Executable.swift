@@ -21,10 +21,15 @@ public enum Executable {
         return nil
     }
 
-    /// Runs the program `name` from `PATH` with `arguments` and returns its standard output.
+    /// Runs the program `name` from `PATH` with `arguments` and returns its standard output; the
+    /// waiting happens on a thread of its own (``OwnThread``).
     ///
     /// - Throws: `ExecutableFailure` when it is missing or exits non-zero.
-    public static func run(_ name: String, _ arguments: [String]) throws -> String {
+    public static func run(_ name: String, _ arguments: [String]) async throws -> String {
+        try await OwnThread.run { try runBlocking(name, arguments) }
+    }
+
+    private static func runBlocking(_ name: String, _ arguments: [String]) throws -> String {
         guard let url = find(name) else { throw ExecutableFailure(message: "\(name) is not on PATH") }
         let process = Process()
         process.executableURL = url

@@ -35,8 +35,13 @@ public struct ParsedMessage: Decodable, Sendable {
     /// The first leaf part of the given content type.
     public func part(_ type: String) -> Part? { parts.first { $0.type == type } }
 
-    /// Parses `bytes` with Python's `email` package.
-    public static func parse(_ bytes: [UInt8]) throws -> ParsedMessage {
+    /// Parses `bytes` with Python's `email` package; the waiting happens on a thread of its own
+    /// (``OwnThread``).
+    public static func parse(_ bytes: [UInt8]) async throws -> ParsedMessage {
+        try await OwnThread.run { try parseBlocking(bytes) }
+    }
+
+    private static func parseBlocking(_ bytes: [UInt8]) throws -> ParsedMessage {
         let process = Process()
         guard let python = Executable.find("python3") else { throw PythonMissing() }
         process.executableURL = python

@@ -23,20 +23,20 @@ public enum WebhookFixtures {
     }
 
     /// The hex HMAC-SHA256 of `timestamp + token` under `key`, computed by Python's `hmac`.
-    public static func pythonSignature(key: String, timestamp: String, token: String) throws -> String {
+    public static func pythonSignature(key: String, timestamp: String, token: String) async throws -> String {
         let script = "import hmac, hashlib, sys; print(hmac.new(sys.argv[1].encode(), (sys.argv[2] + sys.argv[3]).encode(), hashlib.sha256).hexdigest())"
-        return try Executable.run("python3", ["-c", script, key, timestamp, token]).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await Executable.run("python3", ["-c", script, key, timestamp, token]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A JSON webhook body: the fixture's `event-data` under a Python-computed signature.
-    public static func signedJSON(_ name: String, key: String, timestamp: String, token: String = randomToken()) throws -> Data {
-        let signature = try pythonSignature(key: key, timestamp: timestamp, token: token)
+    public static func signedJSON(_ name: String, key: String, timestamp: String, token: String = randomToken()) async throws -> Data {
+        let signature = try await pythonSignature(key: key, timestamp: timestamp, token: token)
         return Data(#"{"signature":{"timestamp":"\#(timestamp)","token":"\#(token)","signature":"\#(signature)"},"event-data":\#(try eventData(name))}"#.utf8)
     }
 
     /// A legacy form body: the fixture's fields and the signature fields, URL-encoded.
-    public static func signedForm(_ name: String, key: String, timestamp: String, token: String = randomToken()) throws -> Data {
-        let signature = try pythonSignature(key: key, timestamp: timestamp, token: token)
+    public static func signedForm(_ name: String, key: String, timestamp: String, token: String = randomToken()) async throws -> Data {
+        let signature = try await pythonSignature(key: key, timestamp: timestamp, token: token)
         return Data("\(try legacyForm(name))&timestamp=\(timestamp)&token=\(token)&signature=\(signature)".utf8)
     }
 

@@ -26,7 +26,7 @@ import Testing
         let (lines, bare) = RawMIME.lines(all)
         #expect(bare == 0)
         #expect(lines.allSatisfy { $0.count <= 76 }, "base64 lines are 76 columns")
-        let parsed = try ParsedMessage.parse(all)
+        let parsed = try await ParsedMessage.parse(all)
         #expect(parsed.defects.isEmpty)
         #expect(parsed.part("application/octet-stream")?.bytes == content)
     }

@@ -23,7 +23,7 @@ import Testing
             #expect(words.count == 1 || (words.count == 2 && line.hasSuffix(":") == false && words[0].hasSuffix(":")),
                     "header line not folded: \(line)")
         }
-        let parsed = try ParsedMessage.parse(bytes)
+        let parsed = try await ParsedMessage.parse(bytes)
         #expect(parsed.defects.isEmpty, "parser defects: \(parsed.defects)")
         #expect(!parsed.headerNames.contains { $0.lowercased() == "bcc" })
         return (bytes, parsed)
@@ -236,7 +236,7 @@ import Testing
         let message = try email.renderMIME()
         let id = try #require(message.messageID)
         #expect(id.hasPrefix("<") && id.hasSuffix("@acme.test>"))
-        let parsed = try ParsedMessage.parse(try await message.collect())
+        let parsed = try await ParsedMessage.parse(try await message.collect())
         #expect(parsed.header("Message-ID") == id)
     }
 

@@ -24,10 +24,10 @@ import VaporTesting
     @Test func eachStatusOfTheReceiversPolicy() async throws {
         let store = FlakySuppressionStore(failures: 1)
         let logs = InMemoryLogHandler()
-        let bounce = try WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.now)
-        let forged = try WebhookFixtures.signedJSON("complained", key: "not-the-key", timestamp: Self.now)
-        let stale = try WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: String(Int(Date().timeIntervalSince1970) - 10 * 3_600))
-        let form = try WebhookFixtures.signedForm("legacy-unsubscribed", key: Self.key, timestamp: Self.now)
+        let bounce = try await WebhookFixtures.signedJSON("failed-permanent-bounce", key: Self.key, timestamp: Self.now)
+        let forged = try await WebhookFixtures.signedJSON("complained", key: "not-the-key", timestamp: Self.now)
+        let stale = try await WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: String(Int(Date().timeIntervalSince1970) - 10 * 3_600))
+        let form = try await WebhookFixtures.signedForm("legacy-unsubscribed", key: Self.key, timestamp: Self.now)
         try await withMailroomApp(logs: logs, configure: { app in
             app.mailroom.use(.memory)
             app.mailroom.suppressions.use(.store(store))
@@ -59,7 +59,7 @@ import VaporTesting
         // A complaint carrying 40 KB of extra fields, as large user variables make it.
         let token = WebhookFixtures.randomToken()
         let timestamp = Self.now
-        let signature = try WebhookFixtures.pythonSignature(key: Self.key, timestamp: timestamp, token: token)
+        let signature = try await WebhookFixtures.pythonSignature(key: Self.key, timestamp: timestamp, token: token)
         let padding = String(repeating: "x", count: 40_000)
         let large = Data(#"{"signature":{"timestamp":"\#(timestamp)","token":"\#(token)","signature":"\#(signature)"},"event-data":\#(try WebhookFixtures.eventData("complained")),"padding":"\#(padding)"}"#.utf8)
         try await withMailroomApp(configure: { app in
@@ -88,7 +88,7 @@ import VaporTesting
             app.mailroom.webhooks.use(.fromEnvironment([:]))
             try app.register(collection: MailgunWebhookRoutes())
         }) { app in
-            let body = try WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.now)
+            let body = try await WebhookFixtures.signedJSON("complained", key: Self.key, timestamp: Self.now)
             #expect(try await Self.post(try app.testing(), body).0 == 404)
         }
         #expect(logs.entries.filter { $0.level == .warning }.map(\.message.description) == [
@@ -108,7 +108,7 @@ import VaporTesting
         }) { app in
             let tester = try app.testing()
             for name in ["delivered", "opened"] {
-                let body = try WebhookFixtures.signedJSON(name, key: Self.key, timestamp: Self.now)
+                let body = try await WebhookFixtures.signedJSON(name, key: Self.key, timestamp: Self.now)
                 #expect(try await Self.post(tester, body).0 == 200)
             }
         }
