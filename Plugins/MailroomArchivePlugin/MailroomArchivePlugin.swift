@@ -5,8 +5,8 @@ import PackagePlugin
 /// archive inside this package, by default the local outbox `.mailroom/outbox` that `mailroom send`
 /// fills when no Mailgun key is set.
 ///
-/// The store is `--dir` (relative to the package), else `MAILROOM_ARCHIVE_DIR`, else
-/// `MAILROOM_OUTBOX`, else `.mailroom/outbox`. Every verb writes to the store's directory (the
+/// The store is `--dir` (relative to the package), else a PostgreSQL archive (`--archive-url`,
+/// `MAILROOM_ARCHIVE_URL`), else `MAILROOM_ARCHIVE_DIR`, else `MAILROOM_OUTBOX`, else `.mailroom/outbox`. Every verb writes to the store's directory (the
 /// SQLite index's shared-memory file, even to read), which the macOS sandbox allows only with
 /// `swift package --disable-sandbox`.
 @main
@@ -47,8 +47,11 @@ struct MailroomArchivePlugin: CommandPlugin {
             }
             index += 1
         }
-        if !sawDirectory {
-            let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessInfo.processInfo.environment
+        // A PostgreSQL archive (`--archive-url`, `MAILROOM_ARCHIVE_URL`) is no directory of the package.
+        let namesDatabase = arguments.contains { $0 == "--archive-url" || $0.hasPrefix("--archive-url=") }
+            || !(environment["MAILROOM_ARCHIVE_URL"] ?? "").isEmpty
+        if !sawDirectory && !namesDatabase {
             let directory = [environment["MAILROOM_ARCHIVE_DIR"], environment["MAILROOM_OUTBOX"]]
                 .compactMap { $0 }
                 .first { !$0.isEmpty } ?? ".mailroom/outbox"

@@ -7,7 +7,7 @@ import MailroomArchive
 struct ArchiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive",
-        abstract: "List, search, show, export, verify, reindex or prune archived messages (--dir, MAILROOM_ARCHIVE_DIR, else the local outbox).",
+        abstract: "List, search, show, export, verify, reindex or prune archived messages (--archive-url or --dir, MAILROOM_ARCHIVE_URL or MAILROOM_ARCHIVE_DIR, else the local outbox).",
         subcommands: [List.self, Search.self, Show.self, Export.self, Verify.self, Reindex.self, Prune.self]
     )
 

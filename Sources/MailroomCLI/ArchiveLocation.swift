@@ -10,15 +10,11 @@ struct ArchiveLocation: ParsableArguments {
     @Option(help: "The archive directory (default: MAILROOM_ARCHIVE_URL or MAILROOM_ARCHIVE_DIR, else the local outbox).")
     var dir: String?
 
-    @Option(name: .customLong("archive-url"), help: "The PostgreSQL archive, postgres://user:password@host:port/db (default: MAILROOM_ARCHIVE_URL).")
-    var archiveURL: String?
-
-    @Option(name: .customLong("archive-schema"), help: "The PostgreSQL archive's schema (default: MAILROOM_ARCHIVE_SCHEMA, else mailroom).")
-    var archiveSchema: String?
+    @OptionGroup var database: ArchiveDatabaseOptions
 
     /// The archive the options and `environment` select.
     func target(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ArchiveTarget {
-        try ArchiveTarget.configured(url: archiveURL, directory: dir, schema: archiveSchema, environment: environment)
+        try ArchiveTarget.configured(url: database.url, directory: dir, schema: database.schema, environment: environment)
             ?? .directory(Self.outbox(environment))
     }
 

@@ -10,7 +10,7 @@ import MailroomPreview
 struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Show sent mail in the browser: the local outbox or an archive (--dir, MAILROOM_ARCHIVE_DIR, else the outbox).",
+        abstract: "Show sent mail in the browser: the local outbox or an archive (--archive-url or --dir, MAILROOM_ARCHIVE_URL or MAILROOM_ARCHIVE_DIR, else the outbox).",
         discussion: """
             Prints the URL on stdout and serves until SIGINT or SIGTERM; only reads the store. With \
             MAILROOM_LOG_LEVEL=info, logs one line per request (method, path, status) on stderr. It listens on \

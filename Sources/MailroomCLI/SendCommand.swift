@@ -10,7 +10,7 @@ import MailroomMailgun
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
-        abstract: "Send a message through Mailgun (MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_REGION, MAILGUN_BASE_URL); without MAILGUN_API_KEY, keep it in the local outbox (MAILROOM_OUTBOX, else .mailroom/outbox)."
+        abstract: "Send a message through Mailgun (MAILGUN_API_KEY, MAILGUN_DOMAIN, MAILGUN_REGION, MAILGUN_BASE_URL), archived in --archive-url/MAILROOM_ARCHIVE_URL or MAILROOM_ARCHIVE_DIR when set; without MAILGUN_API_KEY, keep it in the local outbox (the PostgreSQL archive when one is named, else MAILROOM_OUTBOX or .mailroom/outbox)."
     )
 
     @OptionGroup var message: MessageOptions
@@ -37,6 +37,8 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .customLong("suppressions-db"), help: "Skip recipients the local suppression mirror lists (default: MAILROOM_SUPPRESSIONS_DB; none when unset).")
     var suppressionsDB: String?
 
+    @OptionGroup var archive: ArchiveDatabaseOptions
+
     @Flag(help: "Print the receipt as JSON.")
     var json = false
 
@@ -54,7 +56,7 @@ struct SendCommand: AsyncParsableCommand {
                 email.options.testMode = testMode
                 email.options.mailgun.extra = try Self.parseFields(fields)
             }
-            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB).sending { mailer in
+            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB, archiveURL: archive.url, archiveSchema: archive.schema).sending { mailer in
                 [try await mailer.send(email, logger: CommandLineFailure.logger)]
             }
             try ReceiptPrinter.print(receipts, json: json)

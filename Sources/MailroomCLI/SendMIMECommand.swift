@@ -24,6 +24,8 @@ struct SendMIMECommand: AsyncParsableCommand {
     @Option(name: .customLong("suppressions-db"), help: "Skip recipients the local suppression mirror lists (default: MAILROOM_SUPPRESSIONS_DB; none when unset).")
     var suppressionsDB: String?
 
+    @OptionGroup var archive: ArchiveDatabaseOptions
+
     @Flag(help: "Print the receipt as JSON.")
     var json = false
 
@@ -40,7 +42,7 @@ struct SendMIMECommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw MailroomError.invalidValue(field: "file", "cannot read \(file)")
             }
-            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB).sending { mailer in
+            let receipts = try await CommandMailer(connection, suppressionsDB: suppressionsDB, archiveURL: archive.url, archiveSchema: archive.schema).sending { mailer in
                 [try await mailer.sendMIME(MIMEMessage(bytes: [UInt8](data)), envelope: envelope, logger: CommandLineFailure.logger)]
             }
             try ReceiptPrinter.print(receipts, json: json)

@@ -18,12 +18,12 @@ struct PostgresArchiveStoreTests {
     func conforms(check: ArchiveConformanceCheck) async throws {
         try await PostgresTestServer.withSchema { client, schema in
             let clock = ConformanceClock()
-            let store = try await PostgresArchiveStore.open(client: client, configuration: .init(schema: schema, now: { clock.now }), logger: Self.logger)
+            let store = try await PostgresArchiveStore.open(client: client, configuration: .init(schema: schema, now: { clock.now }, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger)
             let subject = ArchiveSubject(
                 name: "postgres",
                 store: store,
                 clock: clock,
-                reopen: { try await PostgresArchiveStore.open(client: client, configuration: .init(schema: schema), logger: Self.logger) },
+                reopen: { try await PostgresArchiveStore.open(client: client, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger) },
                 storedBytes: { id in try await Self.storedBytes(id, schema: schema, client: client) },
                 replaceStoredBytes: { id, bytes in
                     if let bytes {

@@ -16,7 +16,7 @@ struct PostgresSuppressionStoreTests {
     @Test(arguments: MailroomConformance.suppressionStoreChecks + MailroomConformance.replicaChecks)
     func conforms(check: ConformanceCheck) async throws {
         try await PostgresTestServer.withSchema { client, schema in
-            let store = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema), logger: Self.logger)
+            let store = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger)
             let implementation = MailroomImplementation(name: "postgres", mailer: InMemoryMailer(), suppressions: store, alerts: InMemoryAlertSink(), delivered: { [] })
             try await check.run(on: implementation)
         }
@@ -25,9 +25,9 @@ struct PostgresSuppressionStoreTests {
     @Test func anEntryWrittenByOneInstanceIsSeenByTheNextSendOfAnother() async throws {
         let url = try PostgresTestServer.configuredURL()
         try await PostgresTestServer.withSchema { client, schema in
-            let first = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema), logger: Self.logger)
+            let first = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger)
             // A second instance: a client and a store of its own.
-            try await PostgresSuppressionStore.withStore(url: url, configuration: .init(schema: schema), logger: Self.logger) { second in
+            try await PostgresSuppressionStore.withStore(url: url, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger) { second in
                 try await first.add(Suppression(kind: .bounce, address: "Gone@Example.com", code: "550"), logger: Self.logger)
                 try await first.add(Suppression(kind: .unsubscribe, address: "zoe@example.com", tags: ["newsletter"]), logger: Self.logger)
                 try await second.add(Suppression(kind: .unsubscribe, address: "zoe@example.com", tags: ["offers"]), logger: Self.logger)
@@ -45,7 +45,7 @@ struct PostgresSuppressionStoreTests {
         try await PostgresTestServer.withSchema { client, schema in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<6 {
-                    group.addTask { _ = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema), logger: Self.logger) }
+                    group.addTask { _ = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger) }
                 }
                 try await group.waitForAll()
             }

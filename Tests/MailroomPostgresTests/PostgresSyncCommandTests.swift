@@ -36,7 +36,7 @@ struct PostgresSyncCommandTests {
                 let lists = summary["lists"] as? [[String: Any]] ?? []
                 #expect(lists.map { "\($0["list"] ?? "") \($0["entries"] ?? "")" } == ["unsubscribes 1", "bounces 30", "complaints 0"])
 
-                let store = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema), logger: Self.logger)
+                let store = try await PostgresSuppressionStore.open(client: client, configuration: .init(schema: schema, openTimeout: PostgresTestServer.openTimeout), logger: Self.logger)
                 #expect(try await store.get(.bounce, address: "b7@example.com", logger: Self.logger) != nil)
                 #expect(try await store.get(.unsubscribe, address: "news@example.com", logger: Self.logger)?.tags == ["news"])
             }

@@ -25,25 +25,35 @@ enum PostgresTestServer {
         return try PostgresURL(url)
     }
 
-    /// A schema of the test's own, dropped afterwards, so that tests never see each other's rows.
+    /// One client for every test of the run, as an app shares one among its stores: each new
+    /// connection costs a SCRAM handshake (thousands of HMAC rounds, slow in a debug build), which a
+    /// client per test would pay dozens of times at once while the rest of the suite loads both cores.
+    static let client: PostgresClient? = {
+        guard let url = try? configuredURL() else { return nil }
+        var configuration = url.clientConfiguration
+        configuration.options.maximumConnections = 8
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        Task.detached { await client.run() }  // for the rest of the test process
+        return client
+    }()
+
+    /// How long a test's store may take to open: the shared client's connections may all be busy
+    /// with other tests for a while.
+    static let openTimeout: Duration = .seconds(120)
+
+    /// A schema of the test's own on the shared client, dropped afterwards, so that tests never
+    /// see each other's rows.
     static func withSchema<Result: Sendable>(_ body: @Sendable (PostgresClient, String) async throws -> Result) async throws -> Result {
-        let url = try configuredURL()
+        _ = try configuredURL()
+        guard let client else { throw Missing() }
         let schema = "test_" + UUID().uuidString.prefix(8).lowercased()
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            do {
-                let result = try await body(client, schema)
-                try await client.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)
-                return result
-            } catch {
-                _ = try? await client.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)
-                throw error
-            }
+        do {
+            let result = try await body(client, schema)
+            try await client.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)
+            return result
+        } catch {
+            _ = try? await client.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)
+            throw error
         }
     }
 }
