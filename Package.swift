@@ -358,6 +358,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // A sender the PostgreSQL archive tests run as processes: two at once, killed, or across a
+        // server restart.
+        .executableTarget(
+            name: "archive-load",
+            dependencies: [
+                "Mailroom",
+                "MailroomArchive",
+                "MailroomPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ArchiveLoad"
+        ),
         .testTarget(
             name: "MailroomPostgresTests",
             dependencies: [

@@ -44,6 +44,9 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         public var openTimeout: Duration
         /// How many compressed bytes a read takes from the server at a time. Default 256 KiB.
         public var sliceSize: Int
+        /// How long one operation (a record, a settle, a query) may take before it fails as a
+        /// transient storage error, which the archiving policy then handles. Default 30 seconds.
+        public var queryTimeout: Duration
 
         /// Creates a configuration; every member has the default its documentation states.
         public init(
@@ -51,13 +54,15 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
             compressionLevel: Int = 6,
             now: @escaping @Sendable () -> Date = { Date() },
             openTimeout: Duration = .seconds(15),
-            sliceSize: Int = 256 * 1024
+            sliceSize: Int = 256 * 1024,
+            queryTimeout: Duration = .seconds(30)
         ) {
             self.schema = schema
             self.compressionLevel = compressionLevel
             self.now = now
             self.openTimeout = openTimeout
             self.sliceSize = sliceSize
+            self.queryTimeout = queryTimeout
         }
     }
 
@@ -146,8 +151,10 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         let entry = outcome.map(recorded.settled) ?? recorded
         let people = PostgresSearchText.document(([entry.from] + entry.recipients + entry.tags).joined(separator: " "))
         let body = PostgresSearchText.document(details.text ?? ArchiveText.body(ofMessage: head))
-        try await PostgresErrors.storage("recording a message") {
-            _ = try await client.query(
+        let compressed = gzip
+        _ = try await PostgresErrors.storage("recording a message", within: configuration.queryTimeout) {
+            // Read to the end, so that the connection goes back to the pool now.
+            try await client.query(
                 """
                 WITH entry AS (
                     INSERT INTO \(unescaped: entries) (id, recorded_at, message_id, provider_id, sender, sender_address, recipients, subject, tags,
@@ -159,10 +166,10 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
                             || setweight(to_tsvector('simple', \(people)), 'B') || setweight(to_tsvector('simple', \(body)), 'D'))
                     RETURNING id
                 )
-                INSERT INTO \(unescaped: bodies) (id, gzip) SELECT id, \(gzip) FROM entry
+                INSERT INTO \(unescaped: bodies) (id, gzip) SELECT id, \(compressed) FROM entry
                 """,
                 logger: self.logger
-            )
+            ).collect()
         }
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
@@ -201,7 +208,7 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
     /// How many entries match `query`, paging ignored.
     public func count(matching query: ArchiveQuery) async throws -> Int {
         let statement = try PostgresArchiveQuery(query, entries: entries).count()
-        return try await PostgresErrors.storage("counting archived messages") {
+        return try await PostgresErrors.storage("counting archived messages", within: configuration.queryTimeout) {
             try await client.query(statement, logger: self.logger).decode(Int64.self).all().first.map(Int.init) ?? 0
         }
     }
@@ -222,7 +229,7 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
     /// fail their check (corrupt), and sends whose outcome was never recorded. The tables' foreign
     /// key and single-statement writes leave no bytes without an entry and no half-written row.
     public func verify() async throws -> ArchiveVerification {
-        let listed: [(PostgresArchiveSchema.Row, Bool)] = try await PostgresErrors.storage("listing archived messages") {
+        let listed: [(PostgresArchiveSchema.Row, Bool)] = try await PostgresErrors.storage("listing archived messages", within: configuration.queryTimeout) {
             try await client.query(
                 """
                 SELECT \(unescaped: PostgresArchiveSchema.columns), b.id IS NOT NULL
@@ -275,8 +282,8 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
 
     // MARK: Helpers
 
-    private func read(_ doing: String, _ query: () async throws -> PostgresRowSequence) async throws -> [ArchiveEntry] {
-        try await PostgresErrors.storage(doing) {
+    private func read(_ doing: String, _ query: @escaping @Sendable () async throws -> PostgresRowSequence) async throws -> [ArchiveEntry] {
+        try await PostgresErrors.storage(doing, within: configuration.queryTimeout) {
             try await query().decode(PostgresArchiveSchema.Row.self).all().map(PostgresArchiveSchema.entry)
         }
     }
@@ -286,9 +293,10 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         let size = configuration.sliceSize
         var offset = 1  // substring() counts from 1
         while true {
-            let slices = try await PostgresErrors.storage("reading an archived message") {
+            let start = offset
+            let slices = try await PostgresErrors.storage("reading an archived message", within: configuration.queryTimeout) {
                 try await client.query(
-                    "SELECT substring(gzip FROM \(Int32(clamping: offset)) FOR \(Int32(clamping: size))) FROM \(unescaped: bodies) WHERE id = \(id)", logger: self.logger
+                    "SELECT substring(gzip FROM \(Int32(clamping: start)) FOR \(Int32(clamping: size))) FROM \(unescaped: bodies) WHERE id = \(id)", logger: self.logger
                 ).decode(ByteBuffer.self).all()
             }
             guard let slice = slices.first else { return false }

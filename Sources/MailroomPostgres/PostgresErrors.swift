@@ -13,6 +13,13 @@ enum PostgresErrors {
         }
     }
 
+    /// ``storage(_:_:)`` given up after `timeout` (``PostgresDeadline``).
+    static func storage<Result: Sendable>(_ doing: String, within timeout: Duration, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await PostgresDeadline.run(timeout, doing) {
+            try await storage(doing, body)
+        }
+    }
+
     /// `error` as the `MailroomError` to throw; a transaction's own error is unwrapped, so that a
     /// `MailroomError` thrown inside one reaches the caller as it was.
     static func mapped(_ error: any Error, _ doing: String) -> any Error {

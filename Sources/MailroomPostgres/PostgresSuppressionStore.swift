@@ -33,12 +33,21 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         /// How long opening waits for the server to accept a connection and the migrations to be
         /// applied (the client's pool keeps retrying a server that refuses it). Default 15 seconds.
         public var openTimeout: Duration
+        /// How long one operation (a look-up, a write) may take before it fails as a transient
+        /// storage error. Default 30 seconds.
+        public var queryTimeout: Duration
 
         /// Creates a configuration; every member has the default its documentation states.
-        public init(schema: String = "mailroom", now: @escaping @Sendable () -> Date = { Date() }, openTimeout: Duration = .seconds(15)) {
+        public init(
+            schema: String = "mailroom",
+            now: @escaping @Sendable () -> Date = { Date() },
+            openTimeout: Duration = .seconds(15),
+            queryTimeout: Duration = .seconds(30)
+        ) {
             self.schema = schema
             self.now = now
             self.openTimeout = openTimeout
+            self.queryTimeout = queryTimeout
         }
     }
 
@@ -46,6 +55,7 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
     public let client: PostgresClient
     private let schema: PostgresSchema
     private let now: @Sendable () -> Date
+    private let queryTimeout: Duration
     private let logger: Logger
 
     private var table: String { schema.table("suppressions") }
@@ -54,10 +64,11 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
     /// `PostgresSuppressionStore(schema)`.
     public var description: String { "PostgresSuppressionStore(\(schema.name))" }
 
-    private init(client: PostgresClient, schema: PostgresSchema, now: @escaping @Sendable () -> Date, logger: Logger) {
+    private init(client: PostgresClient, schema: PostgresSchema, now: @escaping @Sendable () -> Date, queryTimeout: Duration, logger: Logger) {
         self.client = client
         self.schema = schema
         self.now = now
+        self.queryTimeout = queryTimeout
         self.logger = logger
     }
 
@@ -74,7 +85,7 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         try await schema.open(
             PostgresSuppressionSchema.migrations, component: PostgresSuppressionSchema.component, on: client, timeout: configuration.openTimeout, logger: logger
         )
-        return PostgresSuppressionStore(client: client, schema: schema, now: configuration.now, logger: logger)
+        return PostgresSuppressionStore(client: client, schema: schema, now: configuration.now, queryTimeout: configuration.queryTimeout, logger: logger)
     }
 
     /// Runs a client of its own for `url`, opens the store, runs `body` with it, and stops the
@@ -260,16 +271,16 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
 
     // MARK: Reading and writing
 
-    private func read(_ doing: String, _ query: () async throws -> PostgresRowSequence) async throws -> [Suppression] {
-        try await PostgresErrors.storage(doing) {
+    private func read(_ doing: String, _ query: @escaping @Sendable () async throws -> PostgresRowSequence) async throws -> [Suppression] {
+        try await PostgresErrors.storage(doing, within: queryTimeout) {
             try await query().decode(PostgresSuppressionSchema.Row.self).all().map(PostgresSuppressionSchema.suppression)
         }
     }
 
     /// Runs `body` in a transaction that holds the store's advisory lock.
-    private func write<Result: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    private func write<Result: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let lock = "mailroom.suppressions." + schema.name
-        return try await PostgresErrors.storage(doing) {
+        return try await PostgresErrors.storage(doing, within: queryTimeout) {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
                 return try await body(connection)

@@ -50,4 +50,9 @@ public struct ExecutableFailure: Error, CustomStringConvertible {
     public let message: String
     /// The message.
     public var description: String { message }
+
+    /// A failure saying `message`.
+    public init(message: String) {
+        self.message = message
+    }
 }
