@@ -254,6 +254,8 @@ let package = Package(
             dependencies: [
                 "Mailroom",
                 "MailroomTesting",
+                "MailroomPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -395,6 +397,9 @@ let package = Package(
                 "MailgunMock",
                 "Mailroom",
                 "MailroomTestSupport",
+                "MailroomArchive",
+                "MailroomPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -96,6 +96,8 @@ let package = Package(
                 .product(name: "Mailroom", package: "Mailroom"),
                 .product(name: "MailroomMailgun", package: "Mailroom"),
                 .product(name: "MailroomArchive", package: "Mailroom"),
+                .product(name: "MailroomPostgres", package: "Mailroom"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
-/// Public because `ArchiveConfiguration` and `ArchivePolicy` appear in this file's public API.
+/// Public because `ArchiveConfiguration`, `ArchivePolicy` and `ArchiveStore` appear in this file's public API.
 public import MailroomArchive
+import Mailroom
 /// Public because `Application` appears in this file's public API.
 public import Vapor
 
@@ -14,6 +15,7 @@ extension Application.Mailroom {
     /// ```swift
     /// app.mailroom.archive.use(.directory("/var/lib/acme/mail-archive"))
     /// app.mailroom.archive.use(.fromEnvironment)          // MAILROOM_ARCHIVE_DIR; off when unset
+    /// app.mailroom.archive.use(.store(postgresArchive))   // any ArchiveStore, e.g. PostgresArchiveStore
     /// ```
     public struct Archive: Sendable {
         /// The application.
@@ -28,7 +30,8 @@ extension Application.Mailroom {
 
         /// Where and how to archive.
         public struct Provider: Sendable {
-            let configuration: @Sendable () throws -> ArchiveConfiguration?
+            /// Wraps the provider's mailer in the archive, when the application boots.
+            let wrap: @Sendable (any Mailer) throws -> any Mailer
 
             /// A `FileArchiveStore` in `directory`.
             ///
@@ -44,7 +47,17 @@ extension Application.Mailroom {
             ///
             /// - Parameter configuration: The archive.
             public static func configuration(_ configuration: ArchiveConfiguration) -> Provider {
-                Provider(configuration: { configuration })
+                Provider { try $0.archived(configuration) }
+            }
+
+            /// Any store, e.g. a `PostgresArchiveStore` on a `PostgresClient` the application
+            /// runs, shared by all its instances.
+            ///
+            /// - Parameters:
+            ///   - store: Where copies are kept.
+            ///   - policy: Whether a send goes ahead when the archive cannot record it. Default fail-closed.
+            public static func store(_ store: some ArchiveStore, policy: ArchivePolicy = .failClosed) -> Provider {
+                Provider { ArchivingMailer(wrapping: $0, store: store, policy: policy) }
             }
 
             /// `MAILROOM_ARCHIVE_DIR`, `MAILROOM_ARCHIVE_POLICY` and `MAILROOM_ARCHIVE_LEVEL`, read
@@ -57,7 +70,7 @@ extension Application.Mailroom {
             ///
             /// - Parameter environment: The variables; `nil` reads the process's when the application boots.
             public static func fromEnvironment(_ environment: [String: String]?) -> Provider {
-                Provider(configuration: { try ArchiveConfiguration.fromEnvironment(environment ?? ProcessInfo.processInfo.environment) })
+                Provider { try $0.archived(ArchiveConfiguration.fromEnvironment(environment ?? ProcessInfo.processInfo.environment)) }
             }
         }
     }

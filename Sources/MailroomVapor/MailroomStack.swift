@@ -26,7 +26,7 @@ struct MailroomStack: Sendable {
         let provided = try await provider.make(application)
         var mailer: any Mailer = provided.mailer
         // Archive failures are logged by the archiving mailer through each send's logger.
-        if let archive = try settings.archive?.configuration() { mailer = try mailer.archived(archive) }
+        if let archive = settings.archive { mailer = try archive.wrap(mailer) }
         let suppressions = try await settings.suppressions?.open(application)
         do {
             var receiver: MailgunWebhookReceiver?

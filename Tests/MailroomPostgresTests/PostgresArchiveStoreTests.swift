@@ -4,6 +4,7 @@ import Mailroom
 import MailroomArchive
 import MailroomConformance
 import MailroomPostgres
+import MailroomTestSupport
 import NIOCore
 import PostgresNIO
 import Testing

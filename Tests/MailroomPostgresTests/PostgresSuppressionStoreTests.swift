@@ -3,6 +3,7 @@ import Logging
 import Mailroom
 import MailroomConformance
 import MailroomPostgres
+import MailroomTestSupport
 import MailroomTesting
 import PostgresNIO
 import Testing

@@ -4,6 +4,8 @@ import Logging
 import Mailroom
 import MailroomArchive
 import MailroomMailgun
+import MailroomPostgres
+import PostgresNIO
 
 // The archive's cost on the send path and its queries at scale, each measured side by side in one
 // process run:
@@ -14,6 +16,8 @@ import MailroomMailgun
 //                      table gives medians of sends per second and the ratios to unarchived.
 //   fsyncs N C         N archived sends at concurrency C and nothing else, for
 //                      Benchmarks/Scripts/archive-fsyncs, which counts the flushes with strace.
+//   postgres [rounds]  unarchived, FileArchiveStore (.full) and PostgresArchiveStore on the server
+//                      MAILROOM_POSTGRES_URL names (.ci/postgres-start), at concurrency 1 and 16.
 //   queries N          an archive of N messages (recorded with .processCrash to build it
 //                      quickly), reopened, then the time to open it, query by recipient, search,
 //                      count and page: medians of 25 runs each.
@@ -24,6 +28,7 @@ import MailroomMailgun
 //   cd Benchmarks && swift build -c release --product ArchivePath
 //   MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath sends 5
 //   .build/release/ArchivePath queries 100000
+//   eval "$(../.ci/postgres-start)" && MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath postgres 5
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.first ?? "sends"
@@ -225,8 +230,65 @@ case "queries":
     print("| --- | ---: |")
     for (name, value) in rows { print("| \(name) | \(fixed(value)) ms |") }
 
+case "postgres":
+    // Unarchived, FileArchiveStore (.full) and PostgresArchiveStore (the server MAILROOM_POSTGRES_URL
+    // names), at concurrency 1 and 16, against the same sink, variants rotating within each round.
+    guard let raw = ProcessInfo.processInfo.environment["MAILROOM_POSTGRES_URL"], !raw.isEmpty else {
+        FileHandle.standardError.write(Data("ArchivePath: set MAILROOM_POSTGRES_URL (eval \"$(.ci/postgres-start)\")\n".utf8))
+        exit(2)
+    }
+    let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 5
+    let unarchived = try mailgun()
+    var directories: [String] = []
+    defer { for directory in directories { try? FileManager.default.removeItem(atPath: directory) } }
+    print("Archived sends against \(sink()), PostgreSQL at \(try PostgresURL(raw)): \(rounds) rounds per concurrency, medians of sends per second")
+    print("| Concurrency | Unarchived | FileArchiveStore | Ratio | PostgresArchiveStore | Ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    try await PostgresURL(raw).withClient(logger: logger) { client in
+        var schemas = 0
+        func postgres() async throws -> (ArchivingMailer<MailgunMailer, PostgresArchiveStore>, String) {
+            schemas += 1
+            let schema = "archive_path_\(schemas)"
+            _ = try await client.query("DROP SCHEMA IF EXISTS \(unescaped: schema) CASCADE", logger: logger)
+            let store = try await PostgresArchiveStore.open(client: client, configuration: .init(schema: schema), logger: logger)
+            return (ArchivingMailer(wrapping: unarchived, store: store), schema)
+        }
+        for concurrency in [1, 16] {
+            let count = concurrency == 1 ? 1_000 : 4_000
+            // Warm-up: connections (the pool opens one per concurrent send), caches, the schema.
+            _ = try await sendRate(count / 4, concurrency: concurrency, through: unarchived)
+            let (warm, warmSchema) = try await postgres()
+            _ = try await sendRate(count / 4, concurrency: concurrency, through: warm)
+            _ = try await client.query("DROP SCHEMA \(unescaped: warmSchema) CASCADE", logger: logger)
+
+            var plain: [Double] = [], file: [Double] = [], database: [Double] = []
+            for round in 0..<rounds {
+                for variant in (0..<3).map({ ($0 + round) % 3 }) {
+                    switch variant {
+                    case 0:
+                        plain.append(try await sendRate(count, concurrency: concurrency, through: unarchived))
+                    case 1:
+                        let directory = temporaryDirectory()
+                        let mailer = ArchivingMailer(wrapping: unarchived, store: try FileArchiveStore(directory: directory))
+                        file.append(try await sendRate(count, concurrency: concurrency, through: mailer))
+                        require(try await mailer.store.count(matching: ArchiveQuery(state: .sent)) == count)
+                        try await mailer.store.close()
+                        directories.append(directory)
+                    default:
+                        let (mailer, schema) = try await postgres()
+                        database.append(try await sendRate(count, concurrency: concurrency, through: mailer))
+                        require(try await mailer.store.count(matching: ArchiveQuery(state: .sent)) == count)
+                        _ = try await client.query("DROP SCHEMA \(unescaped: schema) CASCADE", logger: logger)
+                    }
+                }
+            }
+            let base = median(plain)
+            print("| \(concurrency) | \(Int(base)) | \(Int(median(file))) | \(fixed(median(file) / base))× | \(Int(median(database))) | \(fixed(median(database) / base))× |")
+        }
+    }
+
 default:
-    FileHandle.standardError.write(Data("ArchivePath: use sends [rounds], fsyncs N C or queries N\n".utf8))
+    FileHandle.standardError.write(Data("ArchivePath: use sends [rounds], postgres [rounds], fsyncs N C or queries N\n".utf8))
     exit(2)
 }
 
