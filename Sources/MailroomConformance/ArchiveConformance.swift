@@ -1,5 +1,6 @@
 import Foundation
-import Mailroom
+/// Public because `Email` and `EmailAddress` appear in this file's public API.
+public import Mailroom
 import MailroomArchive
 
 /// The behaviour every `ArchiveStore` must show, as checks to run on a fresh ``ArchiveSubject``
@@ -21,8 +22,15 @@ public enum ArchiveConformance {
         roundTrip, settle, queries, search, concurrentRecords, corruption, missingBytes, pending, prune, failedWrite, badIDs, empty,
     ]
 
-    /// A message with Unicode, an HTML alternative, Cc, Bcc, a tag and an attachment.
-    static func email(to recipient: EmailAddress = "Zoë <zoe@example.com>", subject: String = "Welcome, Zoë", tags: [String] = ["welcome"]) -> Email {
+    /// The message the checks record: Unicode, an HTML alternative, Cc, Bcc, a tag and an
+    /// attachment; for a store's own tests too.
+    ///
+    /// - Parameters:
+    ///   - recipient: The To address. Default `Zoë <zoe@example.com>`.
+    ///   - subject: The subject. Default `Welcome, Zoë`.
+    ///   - tags: The tags. Default `welcome`.
+    /// - Returns: The message.
+    public static func email(to recipient: EmailAddress = "Zoë <zoe@example.com>", subject: String = "Welcome, Zoë", tags: [String] = ["welcome"]) -> Email {
         var email = Email(from: "Acme <hello@acme.test>", to: [recipient], subject: subject)
         email.cc = ["ops@acme.test"]
         email.bcc = ["Audit@Acme.test"]

@@ -9,16 +9,9 @@ import MailroomTestSupport
 enum ArchiveFixtures {
     static let logger = Logger(label: "archive-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// A message with Unicode, an HTML alternative and an attachment.
+    /// The archive conformance suite's message, to `recipient`.
     static func email(to recipient: String = "Zoë <zoe@example.com>", subject: String = "Welcome, Zoë", tags: [String] = ["welcome"]) throws -> Email {
-        var email = Email(from: "Acme <hello@acme.test>", to: [try EmailAddress(recipient)], subject: subject)
-        email.cc = ["ops@acme.test"]
-        email.bcc = ["Audit@Acme.test"]
-        email.text = "Hello from Mailroom.\nÇa va?"
-        email.html = "<p>Hello from <b>Mailroom</b>.</p>"
-        email.attachments = [.bytes(Array("id,total\n1,9.99\n".utf8), filename: "invoice.csv", contentType: "text/csv")]
-        email.options.tags = tags
-        return email
+        ArchiveConformance.email(to: try EmailAddress(recipient), subject: subject, tags: tags)
     }
 
     static func store(_ directory: TemporaryDirectory, clock: ConformanceClock? = nil, level: Int = 6) throws -> FileArchiveStore {
