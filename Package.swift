@@ -332,6 +332,9 @@ let package = Package(
             name: "MailroomHummingbirdTests",
             dependencies: [
                 "MailroomHummingbird",
+                "MailroomArchive",
+                "MailroomPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "MailroomMailgun",
                 "MailroomSQLite",
                 "MailroomTesting",
