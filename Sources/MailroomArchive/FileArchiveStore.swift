@@ -116,6 +116,30 @@ public final class FileArchiveStore: ArchiveStore {
         try await database.close()
     }
 
+    /// Opens the store in `directory`, runs `body` with it, and closes it afterwards, also when
+    /// `body` throws: what a script or a command does.
+    ///
+    /// - Parameters:
+    ///   - directory: The store's directory.
+    ///   - configuration: Durability, compression and the clock.
+    ///   - body: The work to do with the store.
+    /// - Returns: What `body` returns.
+    public static func withStore<Result: Sendable>(
+        directory: String,
+        configuration: Configuration = Configuration(),
+        _ body: (FileArchiveStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try FileArchiveStore(directory: directory, configuration: configuration)
+        do {
+            let result = try await body(store)
+            try await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
     /// Compresses `message` into its file, flushes it into place, and commits its row.
     public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
         let now = configuration.now()

@@ -233,16 +233,8 @@ struct ArchiveCommand: AsyncParsableCommand {
                         field: "archive-url", "reindex rebuilds a directory's index from its message files; a PostgreSQL archive keeps entries and bytes together"
                     )
                 }
-                let store = try FileArchiveStore(directory: directory)
-                let added: [ArchiveEntry]
-                let total: Int
-                do {
-                    added = try await store.reindex()
-                    total = try await store.count(matching: ArchiveQuery())
-                    try await store.close()
-                } catch {
-                    try? await store.close()
-                    throw error
+                let (added, total) = try await FileArchiveStore.withStore(directory: directory) { store in
+                    (try await store.reindex(), try await store.count(matching: ArchiveQuery()))
                 }
                 added.forEach { CommandOutput.say("indexed \($0.id): \($0.subject)") }
                 CommandOutput.say("Reindexed \(try location.target().name): \(added.count) message\(added.count == 1 ? "" : "s") added from their files, \(total) in the index.")

@@ -47,17 +47,8 @@ enum ArchiveTarget {
     func withStore<Result: Sendable>(environment: [String: String], _ body: (any ArchiveStore) async throws -> Result) async throws -> Result {
         switch self {
         case .directory(let path):
-            let store = try FileArchiveStore(
-                directory: path, configuration: .init(compressionLevel: try ArchiveConfiguration.compressionLevel(fromEnvironment: environment))
-            )
-            do {
-                let result = try await body(store)
-                try await store.close()
-                return result
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            let configuration = FileArchiveStore.Configuration(compressionLevel: try ArchiveConfiguration.compressionLevel(fromEnvironment: environment))
+            return try await FileArchiveStore.withStore(directory: path, configuration: configuration) { try await body($0) }
         case .postgres(let url, let schema):
             let configuration = PostgresArchiveStore.Configuration(
                 schema: schema, compressionLevel: try ArchiveConfiguration.compressionLevel(fromEnvironment: environment)
