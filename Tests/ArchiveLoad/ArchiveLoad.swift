@@ -10,8 +10,9 @@ import Synchronization
 /// with SIGKILL, or across a server restart). It sends `--count` messages through an
 /// `ArchivingMailer` into the archive at `--url`, `--concurrency` at a time, and prints a line per
 /// message as its send returns: `sent SUBJECT` or `refused SUBJECT CODE`; archive failures a send
-/// survived as `archive-failure STAGE ID`; at the end `delivered N`, what reached the (counting)
-/// provider.
+/// survived as `archive-failure STAGE ID`; at the end `attempted N`, the sends it started, and
+/// `delivered N`, what reached the (counting) provider. With `--until-stdin-closes` it stops
+/// starting sends when its standard input ends, so that a test decides when it has seen enough.
 @main
 struct ArchiveLoad: AsyncParsableCommand {
     @Option var url: String
@@ -22,6 +23,7 @@ struct ArchiveLoad: AsyncParsableCommand {
     @Option var policy = "fail-closed"
     @Option(name: .customLong("send-delay-ms")) var sendDelay = 0
     @Option(name: .customLong("query-timeout-ms")) var queryTimeout = 30_000
+    @Flag(name: .customLong("until-stdin-closes")) var untilStdinCloses = false
 
     func run() async throws {
         let logger = Logger(label: "archive-load", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -29,6 +31,9 @@ struct ArchiveLoad: AsyncParsableCommand {
         let provider = CountingMailer(delay: .milliseconds(sendDelay))
         let output = Output()
         let (prefix, count, concurrency) = (self.prefix, self.count, self.concurrency)
+        let stop = StopSignal()
+        if untilStdinCloses { stop.raiseAtEndOfStandardInput() }
+        let attempted = Counter()
         try await PostgresArchiveStore.withStore(url: try PostgresURL(url), configuration: .init(schema: schema, queryTimeout: .milliseconds(queryTimeout)), logger: logger) { store in
             let mailer = ArchivingMailer(wrapping: provider, store: store, policy: policy) { failure in
                 output.line("archive-failure \(failure.stage) \(failure.archiveID ?? "-")")
@@ -36,6 +41,8 @@ struct ArchiveLoad: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
                     if index >= concurrency { try await group.next() }
+                    if stop.isRaised { break }
+                    _ = attempted.increment()
                     group.addTask {
                         let subject = "\(prefix)-\(index)"
                         let email = Email(from: "Load <load@acme.test>", to: [try EmailAddress("r\(index)@example.com", field: "to")], subject: subject, text: "Message \(index) of \(prefix).")
@@ -50,6 +57,7 @@ struct ArchiveLoad: AsyncParsableCommand {
                 try await group.waitForAll()
             }
         }
+        output.line("attempted \(attempted.value)")
         output.line("delivered \(provider.delivered)")
     }
 }
@@ -90,5 +98,19 @@ final class Output: Sendable {
     private let lock = Mutex(())
     func line(_ text: String) {
         lock.withLock { _ in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    }
+}
+
+/// Raised when standard input ends, read on a thread of its own (a blocking read must not hold
+/// one of the concurrency pool's threads).
+final class StopSignal: Sendable {
+    private let raised = Atomic(false)
+    var isRaised: Bool { raised.load(ordering: .acquiring) }
+
+    func raiseAtEndOfStandardInput() {
+        Thread.detachNewThread { [self] in
+            _ = FileHandle.standardInput.readDataToEndOfFile()
+            raised.store(true, ordering: .releasing)
+        }
     }
 }

@@ -8,6 +8,7 @@ final class LoadProcess: @unchecked Sendable {
     // wait awaited before the next.
     private let process = Process()
     private let output = Pipe()
+    private let input = Pipe()
     private var received = ""
 
     struct NotBuilt: Error, CustomStringConvertible {
@@ -19,6 +20,7 @@ final class LoadProcess: @unchecked Sendable {
         guard let executable = Executable.besideTests("archive-load") else { throw NotBuilt() }
         process.executableURL = executable
         process.arguments = arguments
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -44,6 +46,11 @@ final class LoadProcess: @unchecked Sendable {
             received += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
         }
+    }
+
+    /// Closes its standard input: started with `--until-stdin-closes`, it starts no more sends.
+    func stopSending() throws {
+        try input.fileHandleForWriting.close()
     }
 
     /// Kills it with SIGKILL, mid-burst.

@@ -91,6 +91,10 @@ struct PostgresArchiveProcessTests {
         }
     }
 
+    /// Sends after a restart, which prove that the pool reconnected. The senders go on until they
+    /// have been seen (or a minute has passed), however long the server takes to recover.
+    static let sendsAfterRestart = 100
+
     @Test func aServerRestartedMidBurstIsReconnectedToAndEveryPolicyHolds() async throws {
         try await PrivatePostgres.withCluster { server in
             let client = PostgresClient(configuration: try PostgresURL(server.url).clientConfiguration, backgroundLogger: Self.logger)
@@ -99,19 +103,20 @@ struct PostgresArchiveProcessTests {
                 defer { group.cancelAll() }
 
                 // Fail-closed: a message whose record failed is not sent.
-                let closed = try LoadProcess(Self.arguments(url: server.url, schema: "closed", prefix: "c", count: 2_000, concurrency: 8, delay: 2))
-                try await closed.read { lines in lines.filter { $0.hasPrefix("sent ") }.count >= 300 }
-                try await server.restart()
+                let closed = try LoadProcess(Self.arguments(url: server.url, schema: "closed", prefix: "c", count: 1_000_000, concurrency: 8, delay: 2) + ["--until-stdin-closes"])
+                let before = try await Self.restart(server, under: closed, marker: "refused ")
+                let firstRefusal = closed.lines.firstIndex { $0.hasPrefix("refused ") } ?? before
+                try closed.stopSending()
                 try await closed.finish()
                 #expect(closed.terminationStatus == 0, "\(closed.lines.suffix(3))")
                 let sent = closed.subjects("sent")
                 let refused = closed.subjects("refused")
-                #expect(sent.count + refused.count == 2_000)
+                let attempted = try #require(closed.lines.dropLast().last.flatMap { Int($0.dropFirst("attempted ".count)) })
+                #expect(sent.count + refused.count == attempted, "every send reported")
                 #expect(closed.lines.last == "delivered \(sent.count)", "only archived messages were sent")
                 // Sends went on after the restart: the pool reconnected (queries stranded by it fail
-                // after the store's query timeout, so refusals can also come last).
-                let firstRefusal = closed.lines.firstIndex { $0.hasPrefix("refused ") } ?? 0
-                #expect(closed.lines[firstRefusal...].filter { $0.hasPrefix("sent ") }.count > 100, "sends after the restart")
+                // after the store's query timeout, so refusals can also come after sends).
+                #expect(closed.lines[firstRefusal...].filter { $0.hasPrefix("sent ") }.count >= Self.sendsAfterRestart, "sends after the restart")
                 let store = try await Self.open(client, "closed")
                 let entries = Dictionary(try await store.entries(matching: ArchiveQuery()).map { ($0.subject, $0) }) { first, _ in first }
                 let unsettled = Set(closed.lines.filter { $0.hasPrefix("archive-failure settle ") }.map { String($0.split(separator: " ")[2]) })
@@ -124,20 +129,37 @@ struct PostgresArchiveProcessTests {
                 #expect(try await store.verify().isIntact)
 
                 // Fail-open: every message is sent; what could not be archived is reported.
-                let open = try LoadProcess(Self.arguments(url: server.url, schema: "open", prefix: "o", count: 2_000, concurrency: 8, policy: "fail-open", delay: 2))
-                try await open.read { lines in lines.filter { $0.hasPrefix("sent ") }.count >= 300 }
-                try await server.restart()
+                let open = try LoadProcess(Self.arguments(url: server.url, schema: "open", prefix: "o", count: 1_000_000, concurrency: 8, policy: "fail-open", delay: 2) + ["--until-stdin-closes"])
+                _ = try await Self.restart(server, under: open, marker: "archive-failure ")
+                try open.stopSending()
                 try await open.finish()
                 #expect(open.terminationStatus == 0, "\(open.lines.suffix(3))")
-                #expect(open.subjects("sent").count == 2_000)
-                #expect(open.lines.last == "delivered 2000")
+                let openAttempted = try #require(open.lines.dropLast().last.flatMap { Int($0.dropFirst("attempted ".count)) })
+                #expect(open.subjects("sent").count == openAttempted)
+                #expect(open.lines.last == "delivered \(openAttempted)")
                 let openStore = try await Self.open(client, "open")
                 let archived = try await openStore.count(matching: ArchiveQuery())
                 let unarchived = open.lines.filter { $0.hasPrefix("archive-failure record ") }.count
-                #expect(archived + unarchived == 2_000, "each message archived or reported: \(archived) + \(unarchived)")
+                #expect(archived + unarchived == openAttempted, "each message archived or reported: \(archived) + \(unarchived)")
                 #expect(try await openStore.verify().isIntact)
             }
         }
+    }
+
+    /// Restarts the server once `sender` has sent 300 messages, then reads its output until
+    /// ``sendsAfterRestart`` sends followed the first line starting with `marker` (the first sign
+    /// of the restart) or, when there was none, the restart's end; gives up after a minute, which
+    /// the caller's expectations then report. Returns how many lines were read before the restart.
+    static func restart(_ server: PrivatePostgres, under sender: LoadProcess, marker: String) async throws -> Int {
+        try await sender.read { lines in lines.filter { $0.hasPrefix("sent ") }.count >= 300 }
+        try await server.restart()
+        let before = sender.lines.count
+        let deadline = ContinuousClock.now + .seconds(60)
+        try await sender.read { lines in
+            let start = lines.firstIndex { $0.hasPrefix(marker) } ?? before
+            return lines[start...].filter { $0.hasPrefix("sent ") }.count >= sendsAfterRestart || ContinuousClock.now > deadline
+        }
+        return before
     }
 }
 
