@@ -3,7 +3,6 @@ public import AsyncHTTPClient
 import Logging
 import Foundation
 import Mailroom
-import Metrics
 import NIOCore
 import NIOHTTP1
 
@@ -22,6 +21,8 @@ public struct MailgunClient: Sendable {
     /// Whether the configuration's default domain passed its check, done once per client (the
     /// configuration is a value with a settable `domain`, so the check cannot be left to its init).
     private let defaultDomainIsValid: Bool
+    /// The request metrics' handles, made once per client.
+    private let metrics: MailgunRequestMetrics
 
     /// Creates a client.
     ///
@@ -35,6 +36,7 @@ public struct MailgunClient: Sendable {
             "Authorization": "Basic " + Data("api:\(configuration.apiKey)".utf8).base64EncodedString(),
             "User-Agent": configuration.userAgent,
         ]
+        self.metrics = MailgunRequestMetrics(factory: configuration.metricsFactory)
         self.defaultDomainIsValid = configuration.domain.map { (try? MailgunConfiguration.checkDomain($0, field: "domain")) != nil } ?? false
     }
 
@@ -205,9 +207,7 @@ public struct MailgunClient: Sendable {
         case .success(let response): status = String(response.status)
         case .failure(let error): status = error.shortDescription
         }
-        let factory = configuration.metricsFactory
-        Counter(label: "mailroom_mailgun_requests_total", dimensions: [("method", method.rawValue), ("status", status)], factory: factory).increment()
-        Timer(label: "mailroom_mailgun_request_duration_seconds", dimensions: [("method", method.rawValue)], factory: factory).record(duration: elapsed)
+        metrics.record(method: method, status: status, elapsed: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         logger.debug("Mailgun request", metadata: [
             "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(path)", "mailgun.status": "\(status)",

@@ -48,9 +48,10 @@ enum MailgunForm {
             + [.file(name: "message", filename: "message.mime", contentType: "message/rfc822", content: .message(message))]
     }
 
-    /// The `o:` and `v:` fields for shared and Mailgun-specific options, after validating them.
+    /// The `o:` and `v:` fields for shared and Mailgun-specific options, after validating the
+    /// Mailgun-specific ones (the shared ones were checked by the caller's `Email.validate()` or
+    /// `Envelope.validate()`, which every send runs first).
     static func optionFields(_ options: SendOptions) throws -> [(String, String)] {
-        try options.validate()
         let mailgun = options.mailgun
         try mailgun.validate()
         var fields: [(String, String)] = options.tags.map { ("o:tag", $0) }
@@ -89,8 +90,16 @@ enum MailgunForm {
 
     /// Refuses requests whose `o:`, `h:`, `v:` and `t:` fields pass Mailgun's 16 KB, before sending.
     private static func checkSize(_ fields: [(String, String)]) throws {
-        let size = fields.filter { ["o:", "h:", "v:", "t:"].contains(String($0.0.prefix(2))) }
-            .reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        // A byte look at each name's prefix: this runs for every field of every send.
+        var size = 0
+        for (name, value) in fields {
+            var bytes = name.utf8.makeIterator()
+            guard let first = bytes.next(), bytes.next() == UInt8(ascii: ":") else { continue }
+            switch first {
+            case UInt8(ascii: "o"), UInt8(ascii: "h"), UInt8(ascii: "v"), UInt8(ascii: "t"): size += name.utf8.count + value.utf8.count
+            default: continue
+            }
+        }
         if size > sendOptionsLimit {
             throw MailroomError.invalidValue(field: "options", "send options (o:, h:, v:, t:) are \(size) bytes; Mailgun allows \(sendOptionsLimit)")
         }
