@@ -6,7 +6,10 @@ enum HeaderText {
     /// `trimmingCharacters(in: .whitespaces).isEmpty` says, without building a trimmed copy, which
     /// goes through `NSString` on Linux and showed in the send path's profile.
     static func isBlank(_ value: String) -> Bool {
-        value.unicodeScalars.allSatisfy { CharacterSet.whitespaces.contains($0) }
+        value.unicodeScalars.allSatisfy { scalar in
+            // ASCII answered here: the character set's lookup is a Foundation call per scalar.
+            scalar.isASCII ? scalar == " " || scalar == "\t" : CharacterSet.whitespaces.contains(scalar)
+        }
     }
 
     /// Rejects CR and LF (header injection) and other control characters, naming `field`.

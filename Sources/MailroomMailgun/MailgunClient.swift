@@ -21,6 +21,8 @@ public struct MailgunClient: Sendable {
     /// Whether the configuration's default domain passed its check, done once per client (the
     /// configuration is a value with a settable `domain`, so the check cannot be left to its init).
     private let defaultDomainIsValid: Bool
+    /// `baseHeaders` with `Accept: application/json`, what almost every request sends.
+    private let jsonHeaders: HTTPHeaders
     /// The request metrics' handles, made once per client.
     private let metrics: MailgunRequestMetrics
 
@@ -36,9 +38,15 @@ public struct MailgunClient: Sendable {
             "Authorization": "Basic " + Data("api:\(configuration.apiKey)".utf8).base64EncodedString(),
             "User-Agent": configuration.userAgent,
         ]
+        var jsonHeaders = self.baseHeaders
+        jsonHeaders.add(name: "Accept", value: Self.jsonMediaType)
+        self.jsonHeaders = jsonHeaders
         self.metrics = MailgunRequestMetrics(factory: configuration.metricsFactory)
         self.defaultDomainIsValid = configuration.domain.map { (try? MailgunConfiguration.checkDomain($0, field: "domain")) != nil } ?? false
     }
+
+    /// The media type of Mailgun's answers, and the `Accept` of almost every request.
+    static let jsonMediaType = "application/json"
 
     /// One API request.
     struct Request: Sendable {
@@ -53,7 +61,7 @@ public struct MailgunClient: Sendable {
         /// A path on the base URL (`/v3/…`) or an absolute URL from a response (paging, storage).
         var target: String
         var body: Body = .none
-        var accept: String = "application/json"
+        var accept: String = MailgunClient.jsonMediaType
 
         /// GET, PUT and DELETE may be retried after a 5xx or a timeout; POST only when opted in.
         var isIdempotent: Bool { [.GET, .PUT, .DELETE, .HEAD].contains(method) }
@@ -100,7 +108,6 @@ public struct MailgunClient: Sendable {
     /// Sends `request`, retrying as the policy allows; a 2xx answer is returned, anything else thrown.
     func execute(_ request: Request, logger: Logger) async throws -> Response {
         let url = try url(for: request.target)
-        let path = Self.path(of: request.target, in: url)
         let policy = configuration.retry
         var attempt = 1
         while true {
@@ -117,7 +124,7 @@ public struct MailgunClient: Sendable {
                 outcome = .failure(Self.transportError(error))
             }
             let elapsed = ContinuousClock.now - started
-            record(method: request.method, path: path, outcome: outcome, elapsed: elapsed, attempt: attempt, logger: logger)
+            record(method: request.method, target: request.target, url: url, outcome: outcome, elapsed: elapsed, attempt: attempt, logger: logger)
 
             let failure: MailroomError
             switch outcome {
@@ -131,7 +138,7 @@ public struct MailgunClient: Sendable {
             guard attempt < policy.maximumAttempts, shouldRetry(failure, request: request) else { throw failure }
             let delay = backoff(for: failure, attempt: attempt)
             logger.info("retrying Mailgun request", metadata: [
-                "mailgun.method": "\(request.method.rawValue)", "mailgun.path": "\(path)",
+                "mailgun.method": "\(request.method.rawValue)", "mailgun.path": "\(Self.path(of: request.target, in: url))",
                 "mailgun.attempt": "\(attempt + 1)", "mailgun.delay": "\(delay)",
             ])
             try await policy.sleep(delay)
@@ -139,10 +146,14 @@ public struct MailgunClient: Sendable {
         }
     }
 
-    /// The path logged and measured: a relative target's own (no parsing on the send path), an
+    /// The path logged: a relative target's own (no parsing on the send path), an
     /// absolute URL's from its components.
     private static func path(of target: String, in url: String) -> String {
-        if target.hasPrefix("/") { return String(target.prefix { $0 != "?" }) }
+        if target.hasPrefix("/") {
+            // Bytes, not Characters: this runs for every request.
+            guard let query = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+            return String(target[..<query])
+        }
         return URLComponents(string: url)?.path ?? target
     }
 
@@ -165,8 +176,12 @@ public struct MailgunClient: Sendable {
     private func send(_ request: Request, url: String) async throws -> Response {
         var http = HTTPClientRequest(url: url)
         http.method = request.method
-        http.headers = baseHeaders
-        http.headers.add(name: "Accept", value: request.accept)
+        if request.accept == Self.jsonMediaType {
+            http.headers = jsonHeaders
+        } else {
+            http.headers = baseHeaders
+            http.headers.add(name: "Accept", value: request.accept)
+        }
         switch request.body {
         case .none:
             break
@@ -201,7 +216,9 @@ public struct MailgunClient: Sendable {
         return MailroomError(code: .transport, message: "the connection to Mailgun failed (\(description))", isTransient: true)
     }
 
-    private func record(method: HTTPMethod, path: String, outcome: Result<Response, MailroomError>, elapsed: Duration, attempt: Int, logger: Logger) {
+    /// Counts the request and logs it at debug level; the logged path is made only when the line
+    /// is written.
+    private func record(method: HTTPMethod, target: String, url: String, outcome: Result<Response, MailroomError>, elapsed: Duration, attempt: Int, logger: Logger) {
         let status: String
         switch outcome {
         case .success(let response): status = String(response.status)
@@ -210,7 +227,7 @@ public struct MailgunClient: Sendable {
         metrics.record(method: method, status: status, elapsed: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         logger.debug("Mailgun request", metadata: [
-            "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(path)", "mailgun.status": "\(status)",
+            "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(Self.path(of: target, in: url))", "mailgun.status": "\(status)",
             "mailgun.duration_ms": "\(Int(milliseconds.rounded()))", "mailgun.attempt": "\(attempt)",
         ])
     }

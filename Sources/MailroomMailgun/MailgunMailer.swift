@@ -41,16 +41,18 @@ public struct MailgunMailer: Mailer {
     /// Sends `email` with `POST /v3/{domain}/messages`.
     public func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
         try email.validate()
-        let domain = try client.domain(email.options.mailgun.domain)
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: email))
+        let mailgun = email.options.mailgun
+        let domain = try client.domain(mailgun.domain)
+        let form = MultipartFormBody(parts: try MailgunForm.parts(for: email, mailgun: mailgun))
         return try await post(form, to: "/v3/\(domain)/messages", recipients: email.recipients, logger: logger)
     }
 
     /// Sends pre-rendered MIME with `POST /v3/{domain}/messages.mime` to the envelope's recipients.
     public func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
         try envelope.validate()
-        let domain = try client.domain(envelope.options.mailgun.domain)
-        let form = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: envelope))
+        let mailgun = envelope.options.mailgun
+        let domain = try client.domain(mailgun.domain)
+        let form = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: envelope, mailgun: mailgun))
         return try await post(form, to: "/v3/\(domain)/messages.mime", recipients: envelope.recipients, logger: logger)
     }
 
@@ -60,13 +62,14 @@ public struct MailgunMailer: Mailer {
     /// the thrown `BatchSendError` with the recipients not sent to.
     public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
         try batch.validate()
-        let domain = try client.domain(batch.email.options.mailgun.domain)
+        let mailgun = batch.email.options.mailgun
+        let domain = try client.domain(mailgun.domain)
         let chunks = batch.chunked()
         var forms: [MultipartFormBody] = []
         for chunk in chunks {
             let variables = Dictionary(chunk.recipients.map { ($0.address.mailbox, $0.variables) }, uniquingKeysWith: { _, last in last })
             let json = try JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys, .withoutEscapingSlashes])
-            forms.append(MultipartFormBody(parts: try MailgunForm.parts(for: chunk.requestEmail, recipientVariables: String(decoding: json, as: UTF8.self))))
+            forms.append(MultipartFormBody(parts: try MailgunForm.parts(for: chunk.requestEmail, mailgun: mailgun, recipientVariables: String(decoding: json, as: UTF8.self))))
         }
         var receipts: [SendReceipt] = []
         for (index, form) in forms.enumerated() {

@@ -132,7 +132,8 @@ public struct MailgunField: Sendable, Hashable {
 
 /// The key `MailgunOptions` are stored under in `SendOptions.providerOptions`.
 enum MailgunOptionsKey: ProviderOptionKey {
-    static var defaultValue: MailgunOptions { MailgunOptions() }
+    // Made once: every send reads the options, most of them without any Mailgun option set.
+    static let defaultValue = MailgunOptions()
 }
 
 extension SendOptions {

@@ -36,52 +36,71 @@ struct MailgunSendAnswer: Decodable, Equatable {
     /// The fast path: `{ "key": "value", … }` with string values free of escapes and control
     /// characters; `nil` for anything else.
     static func scan(_ bytes: [UInt8]) -> MailgunSendAnswer? {
-        var answer = MailgunSendAnswer(id: nil, message: nil)
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = Scanner(bytes: buffer)
+            return scanner.object()
+        }
+    }
+
+    /// The byte scan over one answer: a cursor, and the few shapes it reads.
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-        }
-        func string() -> String? {
-            guard index < bytes.count, bytes[index] == 0x22 else { return nil }
-            let start = index + 1
-            var end = start
-            while end < bytes.count, bytes[end] != 0x22 {
-                if bytes[end] == 0x5C || bytes[end] < 0x20 { return nil }  // an escape or a control character
-                end += 1
-            }
-            guard end < bytes.count else { return nil }
-            index = end + 1
-            guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { return nil }
-            return text
-        }
-        skipSpace()
-        guard index < bytes.count, bytes[index] == 0x7B else { return nil }  // {
-        index += 1
-        skipSpace()
-        if index < bytes.count, bytes[index] == 0x7D { index += 1 } else {
-            while true {
-                skipSpace()
-                guard let key = string() else { return nil }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == 0x3A else { return nil }  // :
-                index += 1
-                skipSpace()
-                guard let value = string() else { return nil }
-                // A repeated key: JSONDecoder's answer decides.
-                switch key {
-                case "id": if answer.id != nil { return nil }; answer.id = value
-                case "message": if answer.message != nil { return nil }; answer.message = value
-                default: break
+
+        mutating func object() -> MailgunSendAnswer? {
+            var answer = MailgunSendAnswer(id: nil, message: nil)
+            skipSpace()
+            guard take(0x7B) else { return nil }  // {
+            skipSpace()
+            if !take(0x7D) {  // }
+                while true {
+                    skipSpace()
+                    guard let key = string() else { return nil }
+                    skipSpace()
+                    guard take(0x3A) else { return nil }  // :
+                    skipSpace()
+                    guard let value = string() else { return nil }
+                    // Keys compared as bytes; a repeated key: JSONDecoder's answer decides.
+                    if key.elementsEqual("id".utf8) {
+                        guard answer.id == nil, let text = String(validating: value, as: UTF8.self) else { return nil }
+                        answer.id = text
+                    } else if key.elementsEqual("message".utf8) {
+                        guard answer.message == nil, let text = String(validating: value, as: UTF8.self) else { return nil }
+                        answer.message = text
+                    } else if String(validating: key, as: UTF8.self) == nil || String(validating: value, as: UTF8.self) == nil {
+                        return nil  // not UTF-8: JSONDecoder rejects it
+                    }
+                    skipSpace()
+                    if take(0x2C) { continue }  // ,
+                    guard take(0x7D) else { return nil }  // }
+                    break
                 }
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == 0x2C { index += 1; continue }  // ,
-                guard bytes[index] == 0x7D else { return nil }  // }
-                index += 1
-                break
             }
+            skipSpace()
+            return index == bytes.count ? answer : nil
         }
-        skipSpace()
-        return index == bytes.count ? answer : nil
+
+        mutating func skipSpace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        /// A string's bytes, without the quotes; `nil` for an escape or a control character.
+        mutating func string() -> Slice<UnsafeBufferPointer<UInt8>>? {
+            guard take(0x22) else { return nil }
+            let start = index
+            while index < bytes.count, bytes[index] != 0x22 {
+                if bytes[index] == 0x5C || bytes[index] < 0x20 { return nil }
+                index += 1
+            }
+            guard index < bytes.count else { return nil }
+            defer { index += 1 }
+            return bytes[start..<index]
+        }
     }
 }

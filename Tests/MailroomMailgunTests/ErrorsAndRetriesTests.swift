@@ -64,7 +64,9 @@ import Testing
             #expect(await harness.mock.messages().count == 1)
             #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "POST"), ("status", "429")]) == 2)
             #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "POST"), ("status", "200")]) == 1)
-            #expect(harness.metrics.timers(label: "mailroom_mailgun_request_duration_seconds").first?.values.count == 3)
+            let timers = harness.metrics.timers(label: "mailroom_mailgun_request_duration_seconds")
+            #expect(timers.first { $0.dimensions.contains { $0 == ("method", "POST") } }?.values.count == 3)
+            #expect(timers.filter { !$0.dimensions.contains { $0 == ("method", "POST") } }.allSatisfy { $0.values.isEmpty }, "only the POSTs timed")
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aSmallSendIsOneBufferWithTheStreamsBytes() async throws {
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email()), boundary: "mailroom-test-boundary")
+        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(), mailgun: MailgunOptions()), boundary: "mailroom-test-boundary")
         let buffer = try #require(form.buffered, "small and in memory: one buffer")
         let streamed = try await Self.streamed(form)
         #expect(Array(buffer.readableBytesView) == streamed)
@@ -36,8 +36,8 @@ import Testing
         let content = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let path = directory.path + "/report.bin"
         try Data(content).write(to: URL(fileURLWithPath: path))
-        let fromFile = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: try Mailroom.Attachment.file(at: path, contentType: "application/octet-stream"))), boundary: "b")
-        let inMemory = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(content, filename: "report.bin", contentType: "application/octet-stream"))), boundary: "b")
+        let fromFile = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: try Mailroom.Attachment.file(at: path, contentType: "application/octet-stream")), mailgun: MailgunOptions()), boundary: "b")
+        let inMemory = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(content, filename: "report.bin", contentType: "application/octet-stream")), mailgun: MailgunOptions()), boundary: "b")
         #expect(fromFile.buffered == nil, "a file is read while the body is sent")
         let buffer = try #require(inMemory.buffered)
         let streamedFile = try await Self.streamed(fromFile)
@@ -48,11 +48,33 @@ import Testing
 
     @Test func largeBodiesAndMIMEMessagesStream() async throws {
         let large = [UInt8](repeating: 0x61, count: MultipartFormBody.bufferedLimit + 1)
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(large, filename: "a.txt"))))
+        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(large, filename: "a.txt")), mailgun: MailgunOptions()))
         #expect(form.buffered == nil, "over the limit: streamed, never held twice")
         let message = try Self.email().renderMIME()
-        let mime = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: Envelope(recipients: ["zoe@example.com"])))
+        let mime = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: Envelope(recipients: ["zoe@example.com"]), mailgun: MailgunOptions()))
         #expect(mime.buffered == nil)
         #expect(try await Self.streamed(mime).count == mime.byteCount)
+    }
+
+    @Test func theFramingIsExactlyMultipartFormData() async throws {
+        let form = MultipartFormBody(parts: [
+            .field(name: "to", value: "zoe@example.com"),
+            .field(name: "v:\"odd\"\r\nname", value: "Grüße"),
+            .file(name: "attachment", filename: "a\"b.txt", contentType: "text/plain", content: .attachment(Mailroom.Attachment.bytes(Array("hey".utf8), filename: "a.txt"))),
+        ], boundary: "B")
+        let expected = "--B\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nzoe@example.com\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"v:%22odd%22%0D%0Aname\"\r\n\r\nGrüße\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a%22b.txt\"\r\nContent-Type: text/plain\r\n\r\nhey\r\n"
+            + "--B--\r\n"
+        #expect(String(decoding: try await Self.streamed(form), as: UTF8.self) == expected)
+        #expect(form.byteCount == expected.utf8.count)
+        #expect(form.buffered.map { String(buffer: $0) } == expected)
+    }
+
+    @Test func boundariesAreDistinctAndWithinRFC2046sLimit() {
+        let boundaries = (0..<10_000).map { _ in MultipartFormBody.randomBoundary() }
+        #expect(Set(boundaries).count == boundaries.count)
+        #expect(boundaries.allSatisfy { $0.utf8.count <= 70 && $0.hasPrefix("mailroom-") })
+        #expect(boundaries.allSatisfy { $0.dropFirst("mailroom-".count).split(separator: "-").compactMap { UInt64($0) }.count == 2 })
     }
 }

@@ -9,7 +9,7 @@ import NIOHTTP1
 // multipart body, and `MailgunMailer.send` producing the same bytes, against one local sink outside
 // this process (Benchmarks/Scripts/nginx-sink), at concurrency 1, 16 and 64. Rounds alternate the
 // two, and each reports throughput and this process's CPU time per send; the table gives medians
-// and their ratios. Not an ordo-one benchmark: the figures that matter are the ratios of two
+// and the medians of each round's Mailroom-to-raw ratios. Not an ordo-one benchmark: the figures that matter are the ratios of two
 // variants measured side by side in one process, which that harness does not report.
 //
 //   Benchmarks/Scripts/nginx-sink start
@@ -91,13 +91,15 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
-// SENDPATH_PROFILE=raw|mailroom runs one variant at concurrency 16 for `perf record`, and prints nothing.
+// SENDPATH_PROFILE=raw|mailroom runs one variant for `perf record` (at concurrency 16, or
+// SENDPATH_CONCURRENCY), and prints nothing.
 if let variant = ProcessInfo.processInfo.environment["SENDPATH_PROFILE"] {
-    _ = try await run(60_000, concurrency: 16, variant == "raw" ? sendRaw : sendMailroom)
+    let concurrency = ProcessInfo.processInfo.environment["SENDPATH_CONCURRENCY"].flatMap(Int.init) ?? 16
+    _ = try await run(concurrency == 1 ? 15_000 : 60_000, concurrency: concurrency, variant == "raw" ? sendRaw : sendMailroom)
     exit(0)
 }
 
-print("Send path against \(sink): \(rounds) rounds per concurrency, medians")
+print("Send path against \(sink): \(rounds) rounds per concurrency; medians, and medians of the rounds' ratios")
 print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for concurrency in [1, 16, 64] {
@@ -118,5 +120,13 @@ for concurrency in [1, 16, 64] {
     }
     let rawRate = median(raw.map(\.perSecond)), mailroomRate = median(mailroom.map(\.perSecond))
     let rawCPU = median(raw.map(\.cpuMicrosecondsPerSend)), mailroomCPU = median(mailroom.map(\.cpuMicrosecondsPerSend))
-    print(String(format: "| %d | %.0f | %.0f | %.2f× | %.1f | %.1f | %.2f× |", concurrency, rawRate, mailroomRate, mailroomRate / rawRate, rawCPU, mailroomCPU, mailroomCPU / rawCPU))
+    // The ratios are medians of each round's pair (run back to back), which the machine's drift
+    // between rounds moves far less than a ratio of two medians.
+    if ProcessInfo.processInfo.environment["SENDPATH_VERBOSE"] != nil {
+        let rounds = zip(mailroom, raw).map { String(format: "%.2f/%.2f", $0.perSecond / $1.perSecond, $0.cpuMicrosecondsPerSend / $1.cpuMicrosecondsPerSend) }
+        FileHandle.standardError.write(Data("concurrency \(concurrency), each round's throughput/CPU ratio: \(rounds.joined(separator: " "))\n".utf8))
+    }
+    let rateRatio = median(zip(mailroom, raw).map { $0.perSecond / $1.perSecond })
+    let cpuRatio = median(zip(mailroom, raw).map { $0.cpuMicrosecondsPerSend / $1.cpuMicrosecondsPerSend })
+    print(String(format: "| %d | %.0f | %.0f | %.2f× | %.1f | %.1f | %.2f× |", concurrency, rawRate, mailroomRate, rateRatio, rawCPU, mailroomCPU, cpuRatio))
 }

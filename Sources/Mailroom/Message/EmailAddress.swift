@@ -99,8 +99,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
         // Quoted when a special would end the phrase, or when whitespace at either end would be
         // trimmed away on parsing (the fuzzer's round trip found the tab that went missing).
         let needsQuotes = displayName.unicodeScalars.contains { Self.phraseSpecials.contains($0) }
-            || displayName.unicodeScalars.first.map(\.properties.isWhitespace) == true
-            || displayName.unicodeScalars.last.map(\.properties.isWhitespace) == true
+            || displayName.unicodeScalars.first.map(Self.isWhitespace) == true
+            || displayName.unicodeScalars.last.map(Self.isWhitespace) == true
         if needsQuotes {
             // Escaped scalar by scalar, as the parser reads them: a backslash or quote followed by
             // a combining mark is one Character, which a Character-wise replacement would miss (the
@@ -137,6 +137,13 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
 // MARK: - Parsing
 
 extension EmailAddress {
+    /// Unicode whitespace, with ASCII answered without the property tables (every send describes
+    /// its addresses).
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return scalar.properties.isWhitespace }
+        return scalar == " " || (0x09...0x0D).contains(scalar.value)
+    }
+
     /// Characters that force a display name into a quoted string (RFC 5322 `specials`).
     static let phraseSpecials: Set<Unicode.Scalar> = Set("()<>[]:;@\\,.\"".unicodeScalars)
 
@@ -273,15 +280,22 @@ extension EmailAddress {
             MailroomError.invalidAddress(field: field, "\(reason) in \(quoted(mailbox))")
         }
         // Bytes, not Characters: cheaper on every send, and a line break that a combining mark
-        // follows (one Character) is caught too.
-        if mailbox.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+        // follows (one Character) is caught too. A native string's bytes are read in place.
+        if let checked = try mailbox.utf8.withContiguousStorageIfAvailable({ try checkMailbox(bytes: $0, field: field, fail: fail) }) {
+            return checked
+        }
+        try Array(mailbox.utf8).withUnsafeBufferPointer { try checkMailbox(bytes: $0, field: field, fail: fail) }
+    }
+
+    private static func checkMailbox(bytes mailbox: UnsafeBufferPointer<UInt8>, field: String, fail: (String) -> MailroomError) throws {
+        if mailbox.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
             throw MailroomError.headerInjection(field: field)
         }
         guard !mailbox.isEmpty else { throw MailroomError.invalidAddress(field: field, "the address is empty") }
-        guard let at = mailbox.utf8.lastIndex(of: UInt8(ascii: "@")) else { throw fail("missing '@'") }
-        let local = mailbox.utf8[..<at]
-        let domain = mailbox.utf8[mailbox.utf8.index(after: at)...]
-        guard mailbox.utf8.count <= 254 else { throw fail("longer than 254 octets") }
+        guard let at = mailbox.lastIndex(of: UInt8(ascii: "@")) else { throw fail("missing '@'") }
+        let local = mailbox[..<at]
+        let domain = mailbox[(at + 1)...]
+        guard mailbox.count <= 254 else { throw fail("longer than 254 octets") }
         guard !local.isEmpty else { throw fail("the local part before '@' is empty") }
         guard local.count <= 64 else { throw fail("the local part is longer than 64 octets") }
         guard !domain.isEmpty else { throw fail("the domain after '@' is empty") }
@@ -291,9 +305,9 @@ extension EmailAddress {
         if local.first == UInt8(ascii: "\"") {
             try checkQuotedLocalPart(Array(local), fail: fail)
         } else {
-            try checkDotAtom(Array(local), fail: fail)
+            try checkDotAtom(local, fail: fail)
         }
-        try checkDomain(Array(domain), fail: fail)
+        try checkDomain(domain, fail: fail)
     }
 
     private static func checkQuotedLocalPart(_ bytes: [UInt8], fail: (String) -> MailroomError) throws {
@@ -313,7 +327,9 @@ extension EmailAddress {
         if escaped { throw fail("the quoted local part ends with a lone backslash") }
     }
 
-    private static func checkDotAtom(_ bytes: [UInt8], fail: (String) -> MailroomError) throws {
+    // The dot-atom and domain checks read the mailbox's bytes in place (no copies, no arrays of
+    // labels): they run for every address of every send.
+    private static func checkDotAtom<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, fail: (String) -> MailroomError) throws {
         if bytes.first == UInt8(ascii: ".") || bytes.last == UInt8(ascii: ".") {
             throw fail("the local part starts or ends with '.'")
         }
@@ -328,18 +344,20 @@ extension EmailAddress {
         }
     }
 
-    private static func checkDomain(_ bytes: [UInt8], fail: (String) -> MailroomError) throws {
+    private static func checkDomain<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, fail: (String) -> MailroomError) throws {
         if bytes.contains(where: { $0 >= 0x80 }) {
             throw fail("the domain is not ASCII; use its punycode (xn--) form")
         }
         if bytes.first == UInt8(ascii: "[") {
-            try checkAddressLiteral(bytes, fail: fail)
+            try checkAddressLiteral(Array(bytes), fail: fail)
             return
         }
         guard bytes.count <= 253 else { throw fail("the domain is longer than 253 octets") }
-        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { throw fail("the domain needs a dot, as in example.com") }
-        for label in labels {
+        guard bytes.contains(UInt8(ascii: ".")) else { throw fail("the domain needs a dot, as in example.com") }
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
+            let label = bytes[start..<end]
             guard !label.isEmpty else { throw fail("the domain has an empty label") }
             guard label.count <= 63 else { throw fail("a domain label is longer than 63 octets") }
             guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else {
@@ -348,9 +366,13 @@ extension EmailAddress {
             if let bad = label.first(where: { !(isAlphanumeric($0) || $0 == UInt8(ascii: "-")) }) {
                 throw fail("the domain contains \(describe(bad))")
             }
-        }
-        if let last = labels.last, last.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            throw fail("the top-level domain is numeric; write an IP address as [192.0.2.1]")
+            guard end != bytes.endIndex else {
+                if label.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                    throw fail("the top-level domain is numeric; write an IP address as [192.0.2.1]")
+                }
+                return
+            }
+            start = bytes.index(after: end)
         }
     }
 
