@@ -85,13 +85,16 @@ public struct MailgunOptions: Sendable, Hashable {
         if let top = trackingPixelLocationTop, !["yes", "no", "htmlonly"].contains(top) {
             throw MailroomError.invalidValue(field: "mailgun.trackingPixelLocationTop", "'\(top)' is not yes, no or htmlonly")
         }
-        let values: [(String, String?)] = [
-            ("mailgun.domain", domain), ("mailgun.secondaryDKIM", secondaryDKIM), ("mailgun.secondaryDKIMPublic", secondaryDKIMPublic),
-            ("mailgun.sendingIP", sendingIP), ("mailgun.sendingIPPool", sendingIPPool), ("mailgun.archiveTo", archiveTo),
-        ]
-        for (field, value) in values {
-            if let value, value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) { throw MailroomError.headerInjection(field: field) }
+        // Checked one by one (no list built): every send validates its options.
+        func checkLine(_ value: String?, _ field: String) throws {
+            if let value, value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) { throw MailroomError.headerInjection(field: field) }
         }
+        try checkLine(domain, "mailgun.domain")
+        try checkLine(secondaryDKIM, "mailgun.secondaryDKIM")
+        try checkLine(secondaryDKIMPublic, "mailgun.secondaryDKIMPublic")
+        try checkLine(sendingIP, "mailgun.sendingIP")
+        try checkLine(sendingIPPool, "mailgun.sendingIPPool")
+        try checkLine(archiveTo, "mailgun.archiveTo")
         for (index, field) in extra.enumerated() {
             let prefixes = ["o:", "h:", "v:", "t:"]
             guard prefixes.contains(where: field.name.hasPrefix), field.name.count > 2 else {

@@ -46,15 +46,14 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     static let bufferedLimit = 256 * 1_024
 
     /// The `Content-Type` header value.
-    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+    var contentType: String { "multipart/form-data; boundary=" + boundary }
 
     init(parts: [Part], boundary: String = Self.randomBoundary()) {
         self.boundary = boundary
         // Written straight into buffers, piece by piece (no interpolated strings): the fields of a
         // small send are built once, in one place, in a buffer sized for them.
         var segments: [Segment] = []
-        var pending = ByteBuffer()
-        pending.reserveCapacity(Self.fieldBytesEstimate(parts, boundary: boundary))
+        var pending = ByteBufferAllocator().buffer(capacity: Self.leadingFieldsByteCount(parts, boundary: boundary))
         for part in parts {
             switch part {
             case .field(let name, let value):
@@ -117,14 +116,15 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         buffer.writeStaticString("\"")
     }
 
-    /// The bytes of the fields before the first file part (or all of them), so that the buffer
-    /// is allocated once: each part's text plus its framing.
-    private static func fieldBytesEstimate(_ parts: [Part], boundary: String) -> Int {
-        let framing = boundary.utf8.count + 48
-        var total = framing
+    /// The bytes of the fields before the first file part and of the closing line, so that the
+    /// buffer of a body without files is allocated once, at its size.
+    private static func leadingFieldsByteCount(_ parts: [Part], boundary: String) -> Int {
+        // `--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nV\r\n` and `--B--\r\n`.
+        let framing = boundary.utf8.count + 49
+        var total = boundary.utf8.count + 6
         for part in parts {
             guard case .field(let name, let value) = part else { break }
-            total += framing + name.utf8.count + value.utf8.count
+            total += framing + escaped(name).utf8.count + value.utf8.count
         }
         return total
     }
@@ -142,7 +142,31 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             hasher.combine(lane)
             return UInt64(UInt(bitPattern: hasher.finalize()))
         }
-        return "mailroom-\(mixed(0))-\(mixed(1))"
+        // Written into one allocation: `mailroom-`, two numbers of at most 20 digits, a dash.
+        let prefix: StaticString = "mailroom-"
+        return String(unsafeUninitializedCapacity: prefix.utf8CodeUnitCount + 41) { buffer in
+            var end = 0
+            func write(_ byte: UInt8) {
+                buffer[end] = byte
+                end += 1
+            }
+            func write(_ number: UInt64) {
+                var count = 1
+                var rest = number / 10
+                while rest > 0 { count += 1; rest /= 10 }
+                rest = number
+                for position in stride(from: end + count - 1, through: end, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                end += count
+            }
+            for index in 0..<prefix.utf8CodeUnitCount { write(prefix.utf8Start[index]) }
+            write(mixed(0))
+            write(UInt8(ascii: "-"))
+            write(mixed(1))
+            return end
+        }
     }
 
     /// The process's random seed for boundaries (see ``randomBoundary()``).
