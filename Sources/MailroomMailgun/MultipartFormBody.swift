@@ -192,21 +192,27 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             case attachment(AttachmentChunks.AsyncIterator)
             case message(MIMEMessage.AsyncIterator)
 
+            /// The size of the chunks read from an attachment.
+            static let chunkSize = 64 * 1_024
+
             init(_ content: Content) {
                 switch content {
-                case .attachment(let attachment): self = .attachment(attachment.chunks(of: 64 * 1_024).makeAsyncIterator())
+                case .attachment(let attachment): self = .attachment(attachment.chunks(of: Self.chunkSize).makeAsyncIterator())
                 case .message(let message): self = .message(message.makeAsyncIterator())
                 }
             }
 
-            mutating func next() async throws -> [UInt8]? {
+            mutating func next() async throws -> ByteBuffer? {
                 switch self {
                 case .attachment(var iterator):
                     defer { self = .attachment(iterator) }
-                    return try await iterator.next()
+                    // Read straight into the buffer that is sent: one allocation per chunk.
+                    var buffer = ByteBufferAllocator().buffer(capacity: Self.chunkSize)
+                    let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { try iterator.read(into: $0) }
+                    return count > 0 ? buffer : nil
                 case .message(var iterator):
                     defer { self = .message(iterator) }
-                    return try await iterator.next()
+                    return try await iterator.next().map { ByteBuffer(bytes: $0) }
                 }
             }
         }
@@ -224,7 +230,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
                 if var current = reader {
                     let chunk = try await current.next()
                     reader = current
-                    if let chunk { return ByteBuffer(bytes: chunk) }
+                    if let chunk { return chunk }
                     reader = nil
                     index += 1
                     continue

@@ -76,6 +76,37 @@ import Testing
         #expect(attachment.source.filePath == nil)
     }
 
+    @Test func readingIntoACallersBufferCoversTheContentAndChecksTheSize() throws {
+        let directory = try TemporaryDirectory()
+        let content = (0..<10_000).map { UInt8($0 % 251) }
+        let path = try directory.write(content, named: "a.bin")
+        for attachment in [try Attachment.file(at: path), Attachment.bytes(content, filename: "a.bin")] {
+            var iterator = attachment.chunks(of: 4_096).makeAsyncIterator()
+            var collected: [UInt8] = []
+            var sizes: [Int] = []
+            var buffer = [UInt8](repeating: 0, count: 8_192)
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try iterator.read(into: $0) }
+                if count == 0 { break }
+                sizes.append(count)
+                collected += buffer[..<count]
+            }
+            #expect(collected == content)
+            #expect(sizes == [4_096, 4_096, 1_808], "at most the chunk size, whatever the buffer")
+            #expect(try buffer.withUnsafeMutableBytes { try iterator.read(into: $0) } == 0, "ended")
+        }
+
+        let grows = try Attachment.file(at: path)
+        _ = try directory.write(content + [1], named: "a.bin")
+        var iterator = grows.chunks(of: 4_096).makeAsyncIterator()
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        let error = #expect(throws: MailroomError.self) {
+            while try buffer.withUnsafeMutableBytes({ try iterator.read(into: $0) }) > 0 {}
+        }
+        #expect(error?.code == .attachmentUnreadable)
+        #expect(error?.message.contains("changed size") == true)
+    }
+
     @Test func preRenderedBytesPassThrough() async throws {
         let raw = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         let message = MIMEMessage(bytes: raw)

@@ -1,4 +1,18 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `read(2)`: reads into the caller's memory, which `FileHandle` cannot (it returns new `Data`).
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(descriptor, buffer, count)
+    #else
+    Darwin.read(descriptor, buffer, count)
+    #endif
+}
 
 /// The bytes of an ``Attachment`` in chunks, read lazily from disk for file content.
 ///
@@ -36,20 +50,47 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
         /// The next chunk, or `nil` after the last.
         public mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
-            switch source.storage {
-            case .bytes(let bytes):
+            if case .bytes(let bytes) = source.storage {
                 guard offset < bytes.count else { return finish() }
                 let end = Swift.min(offset + chunkSize, bytes.count)
                 defer { offset = end }
                 return Array(bytes[offset..<end])
+            }
+            let chunk = try [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, initialized in
+                initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
+            }
+            return chunk.isEmpty ? nil : chunk
+        }
+
+        /// Reads the next chunk straight into `buffer`: at most the chunk size or `buffer.count`
+        /// bytes, whichever is smaller. For a caller that sends from memory of its own, one
+        /// allocation and one copy fewer per chunk than ``next()``.
+        ///
+        /// - Returns: How many bytes were written; 0 after the last chunk.
+        /// - Throws: ``MailroomError/Code/attachmentUnreadable`` when the file cannot be read or
+        ///   no longer has its size.
+        public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            guard !finished else { return 0 }
+            let wanted = Swift.min(chunkSize, buffer.count, source.byteCount - offset)
+            switch source.storage {
+            case .bytes(let bytes):
+                guard wanted > 0 else {
+                    _ = finish()
+                    return 0
+                }
+                bytes.withUnsafeBytes { content in
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: content[offset..<offset + wanted]))
+                }
+                offset += wanted
+                return wanted
             case .file(let path):
-                return try nextFromFile(path)
+                return try readFile(path, into: buffer, wanted: wanted)
             }
         }
 
         // Blocking reads of bounded chunks: the cooperative pool is held for one chunk at a time,
         // which keeps the core free of an I/O framework dependency.
-        private mutating func nextFromFile(_ path: String) throws -> [UInt8]? {
+        private mutating func readFile(_ path: String, into buffer: UnsafeMutableRawBufferPointer, wanted: Int) throws -> Int {
             if handle == nil {
                 guard let opened = FileHandle(forReadingAtPath: path) else {
                     finished = true
@@ -57,27 +98,38 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
                 }
                 handle = opened
             }
-            guard let handle else { return finish() }
-            let wanted = Swift.min(chunkSize, source.byteCount - offset)
+            guard let handle else { return 0 }
             guard wanted > 0 else {
-                let extra = try read(handle, count: 1)
-                if !extra.isEmpty { throw changed(path) }
-                return finish()
+                // The promised size is read: the file must end here.
+                var extra: UInt8 = 0
+                let more = try withUnsafeMutableBytes(of: &extra) { try readFully(handle, into: $0) }
+                if more > 0 { throw changed(path) }
+                _ = finish()
+                return 0
             }
-            let chunk = try read(handle, count: wanted)
-            guard chunk.count == wanted else { throw changed(path) }
-            offset += chunk.count
-            return chunk
+            let count = try readFully(handle, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
+            guard count == wanted else { throw changed(path) }
+            offset += count
+            return count
         }
 
-        private mutating func read(_ handle: FileHandle, count: Int) throws -> [UInt8] {
-            do {
-                return [UInt8](try handle.read(upToCount: count) ?? Data())
-            } catch {
-                finished = true
-                try? handle.close()
-                throw MailroomError.attachmentUnreadable(field: field, "reading failed: \(error.localizedDescription)")
+        /// Fills `buffer` from the file, stopping early only at its end.
+        private mutating func readFully(_ handle: FileHandle, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            var filled = 0
+            while filled < buffer.count {
+                let count = systemRead(handle.fileDescriptor, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
+                if count > 0 {
+                    filled += count
+                } else if count == 0 {
+                    break
+                } else if errno != EINTR {
+                    let reason = String(cString: strerror(errno))
+                    finished = true
+                    try? handle.close()
+                    throw MailroomError.attachmentUnreadable(field: field, "reading failed: \(reason)")
+                }
             }
+            return filled
         }
 
         private mutating func changed(_ path: String) -> MailroomError {
@@ -88,6 +140,7 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
             )
         }
 
+        @discardableResult
         private mutating func finish() -> [UInt8]? {
             finished = true
             try? handle?.close()
