@@ -99,6 +99,30 @@ if let variant = ProcessInfo.processInfo.environment["SENDPATH_PROFILE"] {
     exit(0)
 }
 
+// SENDPATH_MEMORY=FILE: this process's peak resident memory after small sends and then after
+// sending FILE as an attachment five times to a sink that reads every byte before it answers;
+// prints both and the growth.
+if let file = ProcessInfo.processInfo.environment["SENDPATH_MEMORY"] {
+    func peakMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1_024
+    }
+    for _ in 0..<50 { try await sendMailroom() }
+    let small = peakMegabytes()
+    // To the sink's reading.test location, which reads each body to its end before answering.
+    var large = email
+    large.options.mailgun.domain = "reading.test"
+    large.attachments = [try .file(at: file)]
+    for _ in 0..<5 {
+        let receipt = try await mailer.send(large)
+        precondition(receipt.id != nil)
+    }
+    let attached = peakMegabytes()
+    print(String(format: "peak resident: %.1f MB after small sends, %.1f MB after five sends of %@ (+%.1f MB)", small, attached, file, attached - small))
+    exit(0)
+}
+
 print("Send path against \(sink): \(rounds) rounds per concurrency; medians, and medians of the rounds' ratios")
 print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
