@@ -1,6 +1,7 @@
 import Foundation
 import MailgunMock
 import Mailroom
+import MailroomTestSupport
 import MetricsTestKit
 import NIOHTTP1
 import Testing
@@ -138,6 +139,42 @@ import Testing
             while await mock.pendingFaultCount == 5 { await Task.yield() }
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
+        }
+    }
+
+    /// A send whose body streams (a file attachment) goes through AsyncHTTPClient's writer-based
+    /// body: timeouts, dropped connections and cancellation end it as they end a small send.
+    @Test func streamedSendsTimeOutFailAndCancelAsSmallOnesDo() async throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write((0..<300_000).map { UInt8($0 % 251) }, named: "report.bin")
+        var email = Email.sample()
+        email.attachments = [try .file(at: path)]
+        #expect(MultipartFormBody(parts: try MailgunForm.parts(for: email, mailgun: MailgunOptions())).buffered == nil, "this body streams")
+        try await MailgunMock.withRunning(.init(apiKeys: [MailgunHarness.apiKey], domains: ["acme.test"])) { mock async throws in
+            var configuration = try MailgunConfiguration(apiKey: MailgunHarness.apiKey, region: .custom(mock.baseURL), domain: "acme.test")
+            configuration.timeouts.request = .milliseconds(20)
+            await mock.inject(.delay(milliseconds: 400))
+            let timedOut = await #expect(throws: MailroomError.self) { try await MailgunMailer(configuration: configuration).send(email) }
+            #expect(timedOut?.code == .timeout)
+            #expect(timedOut?.isTransient == true)
+
+            configuration.timeouts.request = .seconds(30)
+            let mailer = MailgunMailer(configuration: configuration)
+            await mock.inject(.dropConnection())
+            let dropped = await #expect(throws: MailroomError.self) { try await mailer.send(email) }
+            #expect(dropped?.code == .transport || dropped?.code == .timeout)
+
+            await mock.inject(.delay(milliseconds: 1_500))
+            let streamed = email
+            let task = Task { try await mailer.send(streamed) }
+            while await mock.pendingFaultCount == 1 { await Task.yield() }
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+
+            let receipt = try await mailer.send(email)
+            let stored = try #require(await mock.messages().last)
+            #expect(receipt.id == stored.id)
+            #expect(stored.files.first?.content == (0..<300_000).map { UInt8($0 % 251) }, "byte-exact after the failures")
         }
     }
 

@@ -114,12 +114,14 @@ if let file = ProcessInfo.processInfo.environment["SENDPATH_MEMORY"] {
     var large = email
     large.options.mailgun.domain = "reading.test"
     large.attachments = [try .file(at: file)]
+    let started = ContinuousClock.now
     for _ in 0..<5 {
         let receipt = try await mailer.send(large)
         precondition(receipt.id != nil)
     }
+    let milliseconds = (ContinuousClock.now - started) / .milliseconds(1) / 5
     let attached = peakMegabytes()
-    print(String(format: "peak resident: %.1f MB after small sends, %.1f MB after five sends of %@ (+%.1f MB)", small, attached, file, attached - small))
+    print(String(format: "peak resident: %.1f MB after small sends, %.1f MB after five sends of %@ (+%.1f MB), %.0f ms per send", small, attached, file, attached - small, milliseconds))
     exit(0)
 }
 
