@@ -122,8 +122,8 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
                     filled += count
                 } else if count == 0 {
                     break
-                } else if errno != EINTR {
-                    let reason = String(cString: strerror(errno))
+                } else if case let code = errno, code != EINTR {
+                    let reason = String(cString: strerror(code))
                     finished = true
                     try? handle.close()
                     throw MailroomError.attachmentUnreadable(field: field, "reading failed: \(reason)")
