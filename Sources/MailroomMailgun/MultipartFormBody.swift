@@ -117,14 +117,15 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     }
 
     /// The bytes of the fields before the first file part and of the closing line, so that the
-    /// buffer of a body without files is allocated once, at its size.
+    /// buffer of a body without files is allocated once, at its size (a name that needs escaping,
+    /// which is rare, grows it once).
     private static func leadingFieldsByteCount(_ parts: [Part], boundary: String) -> Int {
         // `--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nV\r\n` and `--B--\r\n`.
         let framing = boundary.utf8.count + 49
         var total = boundary.utf8.count + 6
         for part in parts {
             guard case .field(let name, let value) = part else { break }
-            total += framing + escaped(name).utf8.count + value.utf8.count
+            total += framing + name.utf8.count + value.utf8.count
         }
         return total
     }

@@ -50,12 +50,6 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
         /// The next chunk, or `nil` after the last.
         public mutating func next() async throws -> [UInt8]? {
             guard !finished else { return nil }
-            if case .bytes(let bytes) = source.storage {
-                guard offset < bytes.count else { return finish() }
-                let end = Swift.min(offset + chunkSize, bytes.count)
-                defer { offset = end }
-                return Array(bytes[offset..<end])
-            }
             let chunk = try [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, initialized in
                 initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
             }
@@ -75,7 +69,7 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
             switch source.storage {
             case .bytes(let bytes):
                 guard wanted > 0 else {
-                    _ = finish()
+                    finish()
                     return 0
                 }
                 bytes.withUnsafeBytes { content in
@@ -104,7 +98,7 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
                 var extra: UInt8 = 0
                 let more = try withUnsafeMutableBytes(of: &extra) { try readFully(handle, into: $0) }
                 if more > 0 { throw changed(path) }
-                _ = finish()
+                finish()
                 return 0
             }
             let count = try readFully(handle, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
@@ -133,19 +127,17 @@ public struct AttachmentChunks: AsyncSequence, Sendable {
         }
 
         private mutating func changed(_ path: String) -> MailroomError {
-            _ = finish()
+            finish()
             return MailroomError.attachmentUnreadable(
                 field: field,
                 "\(path) changed size while it was read (expected \(source.byteCount) bytes)"
             )
         }
 
-        @discardableResult
-        private mutating func finish() -> [UInt8]? {
+        private mutating func finish() {
             finished = true
             try? handle?.close()
             handle = nil
-            return nil
         }
     }
 }
