@@ -143,8 +143,8 @@ import Testing
     }
 
     /// A send whose body streams (a file attachment) goes through AsyncHTTPClient's writer-based
-    /// body: timeouts, dropped connections and cancellation end it as they end a small send.
-    @Test func streamedSendsTimeOutFailAndCancelAsSmallOnesDo() async throws {
+    /// body: timeouts and cancellation end it as they end a small send.
+    @Test func streamedSendsTimeOutAndCancelAsSmallOnesDo() async throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write((0..<300_000).map { UInt8($0 % 251) }, named: "report.bin")
         var email = Email.sample()
@@ -160,10 +160,6 @@ import Testing
 
             configuration.timeouts.request = .seconds(30)
             let mailer = MailgunMailer(configuration: configuration)
-            await mock.inject(.dropConnection())
-            let dropped = await #expect(throws: MailroomError.self) { try await mailer.send(email) }
-            #expect(dropped?.code == .transport || dropped?.code == .timeout)
-
             await mock.inject(.delay(milliseconds: 1_500))
             let streamed = email
             let task = Task { try await mailer.send(streamed) }
