@@ -1,6 +1,8 @@
 public import Foundation
 public import Hummingbird
 public import Logging
+/// Public because `SendAlertHit` appears in this file's public API.
+public import Mailroom
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
@@ -26,7 +28,11 @@ public struct MailgunMock: Sendable {
     public struct Configuration: Sendable {
         /// The API keys accepted as the Basic password (user `api`).
         public var apiKeys: [String]
-        /// The sending domains that exist; others answer 404.
+        /// Keys with a user on them (Mailgun's `web` keys), accepted like ``apiKeys``; only these
+        /// may ask `/v5/users/me`, which answers the seeded owner. Default none.
+        public var webKeys: [String]
+        /// The domains that exist at the start, active with valid DNS records; others answer 404
+        /// until created through the API.
         public var domains: [String]
         /// The address to listen on. Default `127.0.0.1`.
         public var host: String
@@ -42,6 +48,7 @@ public struct MailgunMock: Sendable {
         /// Creates a configuration; every member has the default its documentation states.
         public init(
             apiKeys: [String],
+            webKeys: [String] = [],
             domains: [String],
             host: String = "127.0.0.1",
             port: Int = 0,
@@ -50,6 +57,7 @@ public struct MailgunMock: Sendable {
             now: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.apiKeys = apiKeys
+            self.webKeys = webKeys
             self.domains = domains
             self.host = host
             self.port = port
@@ -130,6 +138,32 @@ public struct MailgunMock: Sendable {
         return await state.deliveries
     }
 
+    /// Scripts what a domain's DNS really holds: its records (or those of `recordType`) are
+    /// published correctly or not. Mailgun's answers show it after the next verify, which then
+    /// makes the domain active when every sending record is valid.
+    ///
+    /// - Parameters:
+    ///   - published: Whether the records are published correctly.
+    ///   - domain: The domain.
+    ///   - recordType: Only records of this type (`TXT`, `CNAME`, `MX`); all when `nil`.
+    /// - Returns: Whether the domain exists.
+    @discardableResult
+    public func setDNS(published: Bool, domain: String, recordType: String? = nil) async -> Bool {
+        await state.updateDomain(named: domain) { domain in
+            for index in domain.sending.indices where recordType == nil || domain.sending[index].type == recordType {
+                domain.sending[index].published = published
+            }
+            for index in domain.receiving.indices where recordType == nil || domain.receiving[index].type == recordType {
+                domain.receiving[index].published = published
+            }
+        } != nil
+    }
+
+    /// Records that a send alert fired; `GET /v1/thresholds/hits` lists it.
+    ///
+    /// - Parameter hit: The hit.
+    public func recordAlertHit(_ hit: SendAlertHit) async { await state.recordHit(hit) }
+
     /// How many uses the queued faults have left, in all.
     public var pendingFaultCount: Int {
         get async { await state.pendingFaults.reduce(0) { $0 + $1.count } }
@@ -150,6 +184,7 @@ public struct MailgunMock: Sendable {
         let responder = MailgunMockResponder(
             state: state,
             apiKeys: Set(configuration.apiKeys),
+            webKeys: Set(configuration.webKeys),
             maximumMessageSize: configuration.maximumMessageSize,
             webhookQueue: queue
         )

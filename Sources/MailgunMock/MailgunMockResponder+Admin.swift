@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
+import Mailroom
 import NIOCore
 
 extension MailgunMockResponder {
     /// The inspection and control API under `/mock` (no credentials; the mock listens on loopback):
     /// `GET /mock/messages`, `POST /mock/reset`, `GET /mock/faults`, `POST /mock/faults`,
     /// `GET /mock/requests`, `GET`/`PUT /mock/webhooks`, `GET /mock/webhooks/deliveries`,
-    /// `POST /mock/outcomes`.
+    /// `POST /mock/outcomes`, `PUT /mock/domains/{name}/dns`, `POST /mock/alerts/hits`.
     func admin(method: String, segments: [String], request: Request) async throws -> Response {
         switch (method, segments) {
         case ("GET", ["messages"]):
@@ -58,6 +59,36 @@ extension MailgunMockResponder {
             } catch {
                 return MockResponse.message("not an outcome: \(error)", status: .badRequest)
             }
+        case ("PUT", let s) where s.count == 3 && s[0] == "domains" && s[2] == "dns":
+            // {"published": true, "type": "TXT"}: what the domain's DNS really holds.
+            struct Script: Decodable {
+                var published: Bool
+                var type: String?
+            }
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            guard let script = try? JSONDecoder().decode(Script.self, from: Data(body.readableBytesView)) else {
+                return MockResponse.message("expected {\"published\": true|false, \"type\": \"TXT|CNAME|MX\"}", status: .badRequest)
+            }
+            let found = await state.updateDomain(named: s[1]) { domain in
+                for index in domain.sending.indices where script.type == nil || domain.sending[index].type == script.type { domain.sending[index].published = script.published }
+                for index in domain.receiving.indices where script.type == nil || domain.receiving[index].type == script.type { domain.receiving[index].published = script.published }
+            }
+            return found == nil ? Self.domainNotFound : MockResponse.message("dns scripted")
+        case ("POST", ["alerts", "hits"]):
+            // {"name", "metric", "comparator", "limit", "latest_value", "dimension"}: a send alert that fired.
+            let body = try await request.body.collect(upTo: 64 * 1_024)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+                let name = object["name"] as? String, let metric = object["metric"] as? String, let comparator = object["comparator"] as? String,
+                let limit = object["limit"] as? String, let value = object["latest_value"] as? String
+            else {
+                return MockResponse.message("expected {\"name\", \"metric\", \"comparator\", \"limit\", \"latest_value\", \"dimension\"} as strings", status: .badRequest)
+            }
+            let now = await state.currentDate()
+            await state.recordHit(SendAlertHit(
+                id: UUID().uuidString.lowercased(), name: name, metric: .init(rawValue: metric), comparator: .init(rawValue: comparator), limit: limit,
+                latestValue: value, dimension: .init(rawValue: object["dimension"] as? String ?? "domain"), createdAt: now, updatedAt: now
+            ))
+            return MockResponse.message("hit recorded")
         default:
             return MockResponse.message("Not Found", status: .notFound)
         }

@@ -42,6 +42,22 @@ extension MailgunMockResponder {
         }
     }
 
+    /// `GET /v1/thresholds/hits`: the hits scripted with `POST /mock/alerts/hits`, values as strings.
+    func alertHits() async -> Response {
+        let hits = await state.alertHits
+        let items: [[String: Any]] = hits.map { hit in
+            [
+                "id": hit.id, "name": hit.name, "metric": hit.metric.rawValue, "comparator": hit.comparator.rawValue, "limit": hit.limit,
+                "latest_value": hit.latestValue, "dimension": hit.dimension.rawValue, "triggered": hit.isTriggered,
+                "created_at": MockDates.rfc3339(hit.createdAt ?? Date(timeIntervalSince1970: 0)),
+                "updated_at": MockDates.rfc3339(hit.updatedAt ?? hit.createdAt ?? Date(timeIntervalSince1970: 0)),
+                "expires_at": hit.expiresAt.map(MockDates.rfc3339) ?? "0001-01-01T00:00:00Z",
+                "parent_account_id": "mailgun-mock", "subaccount_id": "mailgun-mock",
+            ]
+        }
+        return MockResponse.json(["items": items, "total": items.count])
+    }
+
     /// Reads a `SendAlertRequest`, requiring its fields and checking the vocabulary with the core's validation.
     private static func decodeAlert(_ body: ByteBuffer) -> Result<SendAlert, ResponseError> {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {

@@ -11,6 +11,8 @@ struct MailgunMockResponder: HTTPResponder {
 
     let state: MailgunMockState
     let apiKeys: Set<String>
+    /// Keys with a user on them (Mailgun's `web` keys): the only ones `/v5/users/me` answers.
+    let webKeys: Set<String>
     let maximumMessageSize: Int
     let webhookQueue: AsyncStream<WebhookDispatcher.Job>.Continuation
 
@@ -36,7 +38,7 @@ struct MailgunMockResponder: HTTPResponder {
         if segments.first == "mock" {
             return try await admin(method: method, segments: Array(segments.dropFirst()), request: request)
         }
-        guard isAuthorized(request) else { return MockResponse.text("Forbidden", status: .unauthorized) }
+        guard let key = authorizedKey(request) else { return MockResponse.text("Forbidden", status: .unauthorized) }
         if let fault = await state.takeFault(method: method, path: path) {
             if let response = try await apply(fault, path: path, context: context) { return response }
         }
@@ -50,7 +52,7 @@ struct MailgunMockResponder: HTTPResponder {
         let contentType = request.headers[.contentType]
         let accept = request.headers[.accept] ?? ""
         do {
-            return try await route(method: method, segments: segments, query: query, body: body, contentType: contentType, accept: accept)
+            return try await route(method: method, segments: segments, query: query, body: body, contentType: contentType, accept: accept, isWebKey: webKeys.contains(key))
         } catch let error as ResponseError {
             return error.response
         }
@@ -62,8 +64,22 @@ struct MailgunMockResponder: HTTPResponder {
         init(_ response: Response) { self.response = response }
     }
 
-    private func route(method: String, segments: [String], query: FormData, body: ByteBuffer, contentType: String?, accept: String) async throws -> Response {
+    private func route(method: String, segments: [String], query: FormData, body: ByteBuffer, contentType: String?, accept: String, isWebKey: Bool) async throws -> Response {
         switch (method, segments) {
+        case (_, let s) where (2...4).contains(s.count) && ["v3", "v4"].contains(s[0]) && s[1] == "domains" && (s.count < 4 || s[3] == "verify"):
+            return try await domains(method: method, version: s[0], name: s.count > 2 ? s[2] : nil, verify: s.count == 4, query: query, body: body, contentType: contentType)
+        case (_, let s) where (4...5).contains(s.count) && s[0] == "v3" && s[1] == "domains" && s[3] == "webhooks":
+            return try await domainWebhooks(method: method, domain: s[2], type: s.count == 5 ? s[4] : nil, body: body, contentType: contentType)
+        case (_, let s) where s.count == 4 && s[0] == "v4" && s[1] == "domains" && s[3] == "webhooks":
+            return try await domainWebhooksByURL(method: method, domain: s[2], query: query, body: body, contentType: contentType)
+        case (_, let s) where (2...3).contains(s.count) && s[0] == "v1" && s[1] == "webhooks":
+            return try await accountWebhooks(method: method, id: s.count == 3 ? s[2] : nil, query: query, body: body, contentType: contentType)
+        case (_, ["v5", "accounts", "http_signing_key"]):
+            return await signingKey(method: method)
+        case (_, let s) where (2...3).contains(s.count) && s[0] == "v5" && s[1] == "users":
+            return users(method: method, id: s.count == 3 ? s[2] : nil, query: query, isWebKey: isWebKey)
+        case ("GET", ["v1", "thresholds", "hits"]):
+            return await alertHits()
         case ("POST", let s) where s.count == 3 && s[0] == "v3" && s[2] == "messages":
             return try await sendMessage(domain: s[1], body: body, contentType: contentType)
         case ("POST", let s) where s.count == 3 && s[0] == "v3" && s[2] == "messages.mime":
@@ -83,14 +99,16 @@ struct MailgunMockResponder: HTTPResponder {
 
     static let tables: Set<String> = ["unsubscribes", "bounces", "complaints"]
 
-    /// HTTP Basic with user `api` and one of the configured keys.
-    private func isAuthorized(_ request: Request) -> Bool {
+    /// HTTP Basic with user `api` and one of the configured keys: the key, or `nil`.
+    private func authorizedKey(_ request: Request) -> String? {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
             let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let credentials = String(data: decoded, encoding: .utf8),
             let colon = credentials.firstIndex(of: ":")
-        else { return false }
-        return credentials[..<colon] == "api" && apiKeys.contains(String(credentials[credentials.index(after: colon)...]))
+        else { return nil }
+        let key = String(credentials[credentials.index(after: colon)...])
+        guard credentials[..<colon] == "api", apiKeys.contains(key) || webKeys.contains(key) else { return nil }
+        return key
     }
 
     /// The response a fault replaces the request with, or `nil` to carry on (after a delay).

@@ -4,7 +4,11 @@ import Mailroom
 /// Everything the mock remembers: accepted messages, suppression tables per domain, send alerts,
 /// and queued faults. An actor, so concurrent requests never lose or duplicate an update.
 actor MailgunMockState {
-    private let domains: Set<String>
+    private let seedDomains: [String]
+    private var domainTable: [String: MockDomain] = [:]
+    private var domainWebhooks: [String: [String: [String]]] = [:]
+    private(set) var accountWebhooks: [MockAccountWebhook] = []
+    private(set) var alertHits: [SendAlertHit] = []
     private let now: @Sendable () -> Date
     private(set) var baseURL = ""
     private(set) var messages: [MockMessage] = []
@@ -21,14 +25,22 @@ actor MailgunMockState {
     private var deliveryWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(domains: [String], webhooks: MockWebhookSettings, now: @escaping @Sendable () -> Date) {
-        self.domains = Set(domains.map { $0.lowercased() })
+        self.seedDomains = domains
         self.webhookSettings = webhooks
         self.now = now
+        self.domainTable = Self.seeded(domains, at: now())
+    }
+
+    /// The domains the mock starts with: active, every record valid.
+    private static func seeded(_ names: [String], at date: Date) -> [String: MockDomain] {
+        Dictionary(names.enumerated().map { index, name in
+            (name.lowercased(), MockDomain(name: name.lowercased(), id: String(format: "%024x", index + 1), createdAt: date, verified: true))
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func knows(domain: String) -> Bool { domains.contains(domain.lowercased()) }
+    func knows(domain: String) -> Bool { domainTable[domain.lowercased()] != nil }
 
     func currentDate() -> Date { now() }
 
@@ -37,6 +49,10 @@ actor MailgunMockState {
         messageIndex = [:]
         tables = [:]
         alertTable = AlertTable()
+        alertHits = []
+        domainTable = Self.seeded(seedDomains, at: now())
+        domainWebhooks = [:]
+        accountWebhooks = []
         faults = []
         requests = []
         outcomes = [:]
@@ -174,6 +190,85 @@ actor MailgunMockState {
 
     func deleteAlert(named name: String) -> Bool { alertTable.delete(named: name) }
 
+    func recordHit(_ hit: SendAlertHit) { alertHits.append(hit) }
+
+    // MARK: Domains
+
+    /// Every domain, by name.
+    var domains: [MockDomain] { domainTable.values.sorted { $0.name < $1.name } }
+
+    func domain(named name: String) -> MockDomain? { domainTable[name.lowercased()] }
+
+    /// Adds an unverified domain; `nil` when the name is taken.
+    func createDomain(named name: String, settings: [String: String]) -> MockDomain? {
+        let key = name.lowercased()
+        guard domainTable[key] == nil else { return nil }
+        sequence += 1
+        let domain = MockDomain(name: key, id: String(format: "%024x", 0x1000 + sequence), createdAt: now(), settings: settings, verified: false)
+        domainTable[key] = domain
+        return domain
+    }
+
+    /// Applies `change` to the domain called `name`; `nil` when there is none.
+    func updateDomain(named name: String, _ change: (inout MockDomain) -> Void) -> MockDomain? {
+        guard var domain = domainTable[name.lowercased()] else { return nil }
+        change(&domain)
+        domainTable[name.lowercased()] = domain
+        return domain
+    }
+
+    func deleteDomain(named name: String) -> Bool {
+        domainWebhooks[name.lowercased()] = nil
+        return domainTable.removeValue(forKey: name.lowercased()) != nil
+    }
+
+    // MARK: Webhook management
+
+    func webhooks(domain: String) -> [String: [String]] { domainWebhooks[domain.lowercased()] ?? [:] }
+
+    func setWebhooks(domain: String, _ webhooks: [String: [String]]) {
+        domainWebhooks[domain.lowercased()] = webhooks.filter { !$0.value.isEmpty }
+    }
+
+    func addAccountWebhook(url: String, eventTypes: [String], description: String?) -> MockAccountWebhook {
+        sequence += 1
+        let webhook = MockAccountWebhook(id: String(format: "%020x", 0xA000 + sequence), url: url, eventTypes: eventTypes, description: description, createdAt: now())
+        accountWebhooks.append(webhook)
+        return webhook
+    }
+
+    func replaceAccountWebhook(id: String, url: String, eventTypes: [String], description: String?) -> Bool {
+        guard let index = accountWebhooks.firstIndex(where: { $0.id == id }) else { return false }
+        accountWebhooks[index].url = url
+        accountWebhooks[index].eventTypes = eventTypes
+        accountWebhooks[index].description = description
+        return true
+    }
+
+    /// Removes the webhooks with these ids (all when `ids` is nil); returns how many went.
+    func removeAccountWebhooks(ids: Set<String>?) -> Int {
+        let before = accountWebhooks.count
+        accountWebhooks.removeAll { ids?.contains($0.id) ?? true }
+        return before - accountWebhooks.count
+    }
+
+    /// A new HTTP signing key; later events are signed with it.
+    func rotateSigningKey() -> String {
+        let key = "key-" + (0..<32).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
+        webhookSettings.signingKey = key
+        return key
+    }
+
+    /// The URLs an event reaches: the configured settings', the domain's webhooks and the account webhooks for it.
+    private func urls(for webhook: String, domain: String) -> [String] {
+        var urls = webhookSettings.urls[webhook] ?? []
+        for url in (domainWebhooks[domain.lowercased()]?[webhook] ?? []) + accountWebhooks.filter({ $0.eventTypes.contains(webhook) }).map(\.url)
+        where !urls.contains(url) {
+            urls.append(url)
+        }
+        return urls
+    }
+
     // MARK: Webhooks
 
     func setWebhooks(_ settings: MockWebhookSettings) { webhookSettings = settings }
@@ -191,7 +286,7 @@ actor MailgunMockState {
             if table == nil { apply(outcome, to: recipient, domain: message.domain, tags: factory.tags, at: factory.now) }
             guard let key = webhookSettings.signingKey else { continue }
             for event in factory.events(for: recipient, outcome: outcome, suppressedBy: table) {
-                for url in webhookSettings.urls[event.webhook] ?? [] {
+                for url in urls(for: event.webhook, domain: message.domain) {
                     let record = MockWebhookDelivery(
                         webhook: event.webhook, event: event.kind, recipient: recipient, messageID: message.id, url: url,
                         body: WebhookDispatcher.signedBody(event.data, key: key, at: now()), attempts: []

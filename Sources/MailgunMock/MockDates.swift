@@ -1,6 +1,6 @@
 import Foundation
 
-/// The two date formats of Mailgun's API.
+/// The date formats of Mailgun's API.
 enum MockDates {
     /// `Thu, 11 Dec 2025 01:49:40 UTC`, as suppression tables write `created_at`.
     static func rfc822(_ date: Date) -> String {
@@ -25,6 +25,13 @@ enum MockDates {
         let micros = Int(((seconds - seconds.rounded(.down)) * 1_000_000).rounded()) % 1_000_000
         let fraction = String(micros)
         return formatter.string(from: date) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction + "Z"
+    }
+
+    /// `Mon, 24 Feb 2025 22:44:03 GMT`, as domains write `created_at`.
+    static func rfc1123(_ date: Date) -> String {
+        let formatter = rfc822Formatter()
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
     }
 
     private static func rfc822Formatter() -> DateFormatter {

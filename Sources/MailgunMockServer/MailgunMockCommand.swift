@@ -16,7 +16,9 @@ struct MailgunMockCommand: AsyncParsableCommand {
             POST /mock/faults {"kind":"429","count":1,"retryAfter":2,"method":"POST","path":"/v3/"}.
             Script what happens to a recipient with POST /mock/outcomes {"recipient":"r@example.com","outcome":"bounce"}
             (delivered, bounce, complain, unsubscribe, temporary-failure); see the events posted with
-            GET /mock/webhooks/deliveries and every API request with GET /mock/requests.
+            GET /mock/webhooks/deliveries and every API request with GET /mock/requests. Script a domain's DNS with
+            PUT /mock/domains/NAME/dns {"published":true,"type":"TXT"} (shown after the next verify) and a fired
+            send alert with POST /mock/alerts/hits {"name":"…","metric":"…","comparator":">","limit":".05","latest_value":".07"}.
             """
     )
 
@@ -29,6 +31,9 @@ struct MailgunMockCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "An accepted API key; repeatable.")
     var apiKeys: [String] = []
 
+    @Option(name: .customLong("web-key"), help: "An accepted key with a user on it, the only kind /v5/users/me answers; repeatable.")
+    var webKeys: [String] = []
+
     @Option(name: .customLong("domain"), help: "A sending domain that exists; repeatable.")
     var domains: [String] = []
 
@@ -39,7 +44,7 @@ struct MailgunMockCommand: AsyncParsableCommand {
     var signingKey: String?
 
     func validate() throws {
-        guard !apiKeys.isEmpty else { throw ValidationError("give at least one --api-key") }
+        guard !apiKeys.isEmpty || !webKeys.isEmpty else { throw ValidationError("give at least one --api-key") }
         guard !domains.isEmpty else { throw ValidationError("give at least one --domain") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard webhookURLs.isEmpty || signingKey?.isEmpty == false else { throw ValidationError("--webhook-url needs --signing-key") }
@@ -52,7 +57,7 @@ struct MailgunMockCommand: AsyncParsableCommand {
         var logger = Logger(label: "mailgun-mock")
         logger.logLevel = .warning
         let webhooks = MockWebhookSettings(signingKey: signingKey, urls: Dictionary(uniqueKeysWithValues: MockWebhookSettings.types.map { ($0, webhookURLs) }))
-        let mock = MailgunMock(configuration: .init(apiKeys: apiKeys, domains: domains, host: host, port: port, webhooks: webhooks))
+        let mock = MailgunMock(configuration: .init(apiKeys: apiKeys, webKeys: webKeys, domains: domains, host: host, port: port, webhooks: webhooks))
         let application = mock.makeApplication(logger: logger) { url in
             FileHandle.standardOutput.write(Data("\(url)\n".utf8))
         }

@@ -281,7 +281,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         day.formatOptions = [.withFullDate]
         if text.count == 10, let date = day.date(from: text) { return date }
         do {
-            return try RenderCommand.parseDate(text, field: field)
+            return try CommandDate.parse(text, field: field)
         } catch {
             throw MailroomError.invalidValue(field: field, "'\(text.prefix(40))' is not a date such as 2026-11-21 or 2026-11-21T10:00:00Z")
         }

@@ -22,23 +22,12 @@ struct RenderCommand: AsyncParsableCommand {
         try await CommandLineFailure.reporting {
             var options = MIMERenderOptions(messageID: messageID)
             if let date {
-                options.date = try Self.parseDate(date)
+                options.date = try CommandDate.parse(date, field: "date")
             }
             let rendered = try message.makeEmail().renderMIME(options: options)
             for try await chunk in rendered {
                 try FileHandle.standardOutput.write(contentsOf: chunk)
             }
         }
-    }
-
-    /// An RFC 3339 date-time, with or without fractional seconds; errors name `field`.
-    static func parseDate(_ text: String, field: String = "date") throws -> Date {
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
-            throw MailroomError.invalidValue(field: field, "'\(text)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")
-        }
-        return date
     }
 }

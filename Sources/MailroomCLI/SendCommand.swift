@@ -28,7 +28,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .customLong("template-vars"), help: "The template variables, a JSON object.")
     var templateVariables: String?
 
-    @Option(name: .customLong("deliver-at"), help: "Schedule delivery, RFC 3339 (e.g. 2026-11-21T10:00:00Z).")
+    @Option(name: .customLong("deliver-at"), help: "Schedule delivery: RFC 3339 (2026-11-21T10:00:00Z) or RFC 2822 (Fri, 14 Oct 2033 12:00:00 +0000).")
     var deliverAt: String?
 
     @Flag(name: .customLong("test-mode"), help: "Accept the message without delivering it.")
@@ -52,7 +52,7 @@ struct SendCommand: AsyncParsableCommand {
                 } else if templateVersion != nil || templateVariables != nil {
                     throw MailroomError.missingField("template", "--template-version and --template-vars need --template")
                 }
-                if let deliverAt { email.options.deliveryTime = try RenderCommand.parseDate(deliverAt, field: "deliver-at") }
+                if let deliverAt { email.options.deliveryTime = try CommandDate.parse(deliverAt, field: "deliver-at") }
                 email.options.testMode = testMode
                 email.options.mailgun.extra = try Self.parseFields(fields)
             }

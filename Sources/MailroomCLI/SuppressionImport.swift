@@ -10,10 +10,7 @@ enum SuppressionImport {
             guard let address = row["address"], !address.isEmpty else { throw MailroomError.missingField("\(field).address", "every entry needs an address") }
             var createdAt: Date?
             if let text = row["created_at"], !text.isEmpty {
-                guard let date = ISO8601DateFormatter().date(from: text) ?? rfc2822(text) else {
-                    throw MailroomError.invalidValue(field: "\(field).created_at", "'\(text)' is neither RFC 3339 nor RFC 2822")
-                }
-                createdAt = date
+                createdAt = try CommandDate.parse(text, field: "\(field).created_at")
             }
             let tags = (row["tags"] ?? row["tag"] ?? "").split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map(String.init)
             return Suppression(
@@ -80,12 +77,5 @@ enum SuppressionImport {
         return records.dropFirst().map { values in
             Dictionary(zip(header, values.map { $0.trimmingCharacters(in: .whitespaces) }), uniquingKeysWith: { first, _ in first })
         }
-    }
-
-    private static func rfc2822(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

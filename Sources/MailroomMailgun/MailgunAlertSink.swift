@@ -55,13 +55,30 @@ public struct MailgunAlertSink: AlertSink {
         _ = try await client.execute(.init(method: .DELETE, target: try Self.path(name)), logger: logger)
     }
 
+    /// The triggered alerts (`GET /v1/thresholds/hits`), most recently updated first; values are strings and
+    /// dates RFC 3339 (MAILGUN-API-NOTES errata 8).
+    public func hits(logger: Logger) async throws -> [SendAlertHit] {
+        let json = MailgunJSON(try await client.execute(.init(method: .GET, target: "/v1/thresholds/hits"), logger: logger).json(), what: "Mailgun's alert hit")
+        let hits = try json.objects("items").map { item in
+            SendAlertHit(
+                id: try item.string("id"), name: try item.string("name"), metric: .init(rawValue: try item.string("metric")),
+                comparator: .init(rawValue: try item.string("comparator")), limit: try item.string("limit"),
+                latestValue: item.optionalString("latest_value") ?? "", dimension: .init(rawValue: item.optionalString("dimension") ?? ""),
+                isTriggered: item.bool("triggered") ?? true,
+                createdAt: item.optionalString("created_at").flatMap(RFC3339.date),
+                updatedAt: item.optionalString("updated_at").flatMap(RFC3339.date),
+                expiresAt: item.optionalString("expires_at").flatMap(RFC3339.date).flatMap { $0.timeIntervalSince1970 < 0 ? nil : $0 }
+            )
+        }
+        return hits.sorted { ($0.updatedAt ?? .distantPast) > ($1.updatedAt ?? .distantPast) }
+    }
+
     // MARK: Wire forms
 
     static func path(_ name: String) throws -> String {
         if name.trimmingCharacters(in: .whitespaces).isEmpty { throw MailroomError.missingField("name", "an alert needs a name") }
         if name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) { throw MailroomError.headerInjection(field: "name") }
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        return collection + "/" + (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name)
+        return collection + "/" + MailgunPath.encoded(name)
     }
 
     /// A `SendAlertRequest`: fields left out are cleared by a PUT, as Mailgun replaces whole.

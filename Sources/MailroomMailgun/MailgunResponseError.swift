@@ -7,8 +7,7 @@ import NIOHTTP1
 enum MailgunResponseError {
     static func error(status: Int, headers: HTTPHeaders, body: [UInt8], now: Date = Date()) -> MailroomError {
         let text = String(decoding: body, as: UTF8.self)
-        let message = ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["message"] as? String
-            ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = providerMessage(body) ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
         let retryAfter = retryAfter(headers: headers, message: message, now: now)
         func make(_ code: MailroomError.Code, _ summary: String, transient: Bool = false) -> MailroomError {
             MailroomError(
@@ -23,6 +22,7 @@ enum MailgunResponseError {
         switch status {
         case 400: return make(.rejected, "Mailgun rejected the request")
         case 401: return make(.unauthorized, "Mailgun rejected the API key")
+        case 403: return make(.unauthorized, "Mailgun does not allow this key to make the request")
         case 402: return make(.rejected, "Mailgun requires a payment or an upgrade for this request")
         case 404: return make(.notFound, "Mailgun found no such resource")
         case 409: return make(.alreadyExists, "Mailgun already has this")
@@ -32,6 +32,19 @@ enum MailgunResponseError {
         case 500...599: return make(.providerUnavailable, "Mailgun failed", transient: true)
         default: return make(.rejected, "Mailgun answered with an unexpected status")
         }
+    }
+
+    /// The message in any of Mailgun's error shapes: `{"message"}`, `{"Reason"}`, `{"Description"}`
+    /// or `{"Field", "Value"}` (MAILGUN-API-NOTES errata 6); `nil` for a body that is not one of them.
+    static func providerMessage(_ body: [UInt8]) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return nil }
+        for key in ["message", "Reason", "Description"] {
+            if let text = object[key] as? String { return text }
+        }
+        if let field = object["Field"] as? String {
+            return object["Value"].map { "\(field): \($0)" } ?? field
+        }
+        return nil
     }
 
     /// From `Retry-After` (seconds or an HTTP date), `X-RateLimit-Reset` (epoch seconds or

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// Mailgun's unsubscribes, bounces and complaints tables as a `SuppressionStore`.
 ///
 /// Lists follow `paging.next` as Mailgun gives it (only to Mailgun hosts or the configured base
-/// URL) until a page comes back empty. Batch adds go as JSON in requests of at most 1,000.
+/// URL) until a page comes back shorter than its limit. Batch adds go as JSON in requests of at most 1,000.
 /// Addresses are percent-encoded in paths, so `a+b@x.io` and Unicode local parts reach the right
 /// record.
 ///
@@ -91,7 +91,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
         var target = try path(kind, address: address)
         if let tag {
             guard kind == .unsubscribe else { throw MailroomError.invalidValue(field: "tag", "only unsubscribes have tags") }
-            target += "?tag=\(Self.encoded(tag))"
+            target += "?tag=\(MailgunPath.encoded(tag))"
         }
         _ = try await client.execute(.init(method: .DELETE, target: target), logger: logger)
     }
@@ -118,14 +118,32 @@ public struct MailgunSuppressionStore: SuppressionStore {
     /// - Returns: The entries and the next page's URL; an empty page is the end.
     /// - Throws: `MailroomError` for a provider failure or a refused URL.
     public func page(_ kind: Suppression.Kind, at cursor: String?, pageSize: Int = 1_000, logger: Logger) async throws -> SuppressionSequence.Page {
-        let target = try cursor ?? path(kind) + "?limit=\(min(max(pageSize, 1), 1_000))"
+        let target: String
+        let limit: Int
+        if let cursor {
+            (target, limit) = try Self.nextPage(cursor)
+        } else {
+            limit = min(max(pageSize, 1), 1_000)
+            target = try path(kind) + "?limit=\(limit)"
+        }
         let json = try await client.execute(.init(method: .GET, target: target), logger: logger).json()
         guard let items = json["items"] as? [[String: Any]] else {
             throw MailroomError(code: .invalidJSON, message: "Mailgun's \(kind) page has no items")
         }
-        let next = (json["paging"] as? [String: Any])?["next"] as? String
+        // A short page is the last: asking for the next one would only bring back an empty page.
+        let next = items.count < limit ? nil : (json["paging"] as? [String: Any])?["next"] as? String
         let dates = MailgunDates()
         return SuppressionSequence.Page(items: try items.map { try Self.suppression(kind, from: $0, dates: dates) }, next: next)
+    }
+
+    /// A `paging.next` URL checked before it is followed, and the page size it asks for
+    /// (Mailgun's default, 100, when it names none).
+    static func nextPage(_ cursor: String) throws -> (target: String, limit: Int) {
+        guard cursor.hasPrefix("https://") || cursor.hasPrefix("http://"), let components = URLComponents(string: cursor), components.host?.isEmpty == false else {
+            throw MailroomError.invalidValue(field: "paging.next", "Mailgun's next-page URL '\(cursor.prefix(300))' is not an absolute http(s) URL")
+        }
+        let limit = components.queryItems?.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
+        return (cursor, max(limit, 1))
     }
 
     // MARK: Wire forms
@@ -135,13 +153,7 @@ public struct MailgunSuppressionStore: SuppressionStore {
         let base = "/v3/\(domain)/\(kind)"
         guard let address else { return base }
         try address.validate(field: "address")
-        return base + "/" + Self.encoded(address.mailbox)
-    }
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters and `@`.
-    static func encoded(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        return base + "/" + MailgunPath.encoded(address.mailbox)
     }
 
     static func suppression(_ kind: Suppression.Kind, from json: [String: Any], dates: MailgunDates) throws -> Suppression {

@@ -9,6 +9,7 @@ public import Mailroom
 /// unique names, full-replace updates that keep the id and creation time, not found for unknown names.
 public actor InMemoryAlertSink: AlertSink {
     private var table = AlertTable()
+    private var recordedHits: [SendAlertHit] = []
     private let now: @Sendable () -> Date
 
     /// Creates an empty sink.
@@ -47,6 +48,19 @@ public actor InMemoryAlertSink: AlertSink {
     /// Deletes the alert called `name`.
     public func delete(named name: String, logger: Logger) async throws {
         guard table.delete(named: name) else { throw notFound(name) }
+    }
+
+    /// The hits recorded with ``recordHit(_:)``, most recently updated first.
+    public func hits(logger: Logger) async throws -> [SendAlertHit] {
+        recordedHits.sorted { ($0.updatedAt ?? .distantPast) > ($1.updatedAt ?? .distantPast) }
+    }
+
+    /// Records that an alert fired, as Mailgun would when its metric crosses the limit; tests use
+    /// it to drive code that reads ``hits(logger:)``.
+    ///
+    /// - Parameter hit: The hit; its alert need not exist.
+    public func recordHit(_ hit: SendAlertHit) {
+        recordedHits.append(hit)
     }
 
     private func notFound(_ name: String) -> MailroomError {

@@ -59,13 +59,19 @@ import Testing
         }
     }
 
-    @Test func datesAreRFC3339() throws {
-        #expect(try RenderCommand.parseDate("2026-11-21T10:00:00Z").timeIntervalSince1970 == 1_795_255_200)
-        #expect(try RenderCommand.parseDate("2026-11-21T12:00:00+02:00").timeIntervalSince1970 == 1_795_255_200)
-        #expect(try RenderCommand.parseDate("2026-11-21T10:00:00.250Z").timeIntervalSince1970 == 1_795_255_200.25)
-        for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-11-21"] {
-            #expect(throws: MailroomError.invalidValue(field: "date", "'\(bad)' is not an RFC 3339 date such as 2026-11-21T10:00:00Z")) {
-                try RenderCommand.parseDate(bad)
+    @Test func datesAreRFC3339OrRFC2822() throws {
+        let expected: [(String, Double)] = [
+            ("2026-11-21T10:00:00Z", 1_795_255_200), ("2026-11-21T12:00:00+02:00", 1_795_255_200), ("2026-11-21T10:00:00.250Z", 1_795_255_200.25),
+            ("Sat, 21 Nov 2026 10:00:00 +0000", 1_795_255_200), ("Sat, 21 Nov 2026 05:00:00 -0500", 1_795_255_200),
+            ("21 Nov 2026 10:00:00 GMT", 1_795_255_200), ("Sat, 21 Nov 2026 10:00 +0000", 1_795_255_200),
+            ("Fri, 14 Oct 2033 12:00:00 +0000", 2_012_904_000),
+        ]
+        for (text, seconds) in expected {
+            #expect(try CommandDate.parse(text, field: "date").timeIntervalSince1970 == seconds, "\(text)")
+        }
+        for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-11-21", "Sat, 32 Nov 2026 10:00:00 +0000", "Sat, 21 Nov 2026 25:00:00 +0000"] {
+            #expect(throws: MailroomError.invalidValue(field: "deliver-at", "'\(bad)' is neither an RFC 3339 date such as 2026-11-21T10:00:00Z nor an RFC 2822 date such as Fri, 14 Oct 2033 12:00:00 +0000")) {
+                try CommandDate.parse(bad, field: "deliver-at")
             }
         }
     }

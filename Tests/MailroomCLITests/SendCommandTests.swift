@@ -35,6 +35,19 @@ import Testing
         }
     }
 
+    /// Mailgun documents `o:deliverytime` in RFC 2822, so users paste that form.
+    @Test func deliverAtTakesTheRFC2822FormMailgunDocuments() async throws {
+        try await withMock { mock, environment in
+            let result = try await MailroomExecutable.run([
+                "send", "--from", "hello@acme.test", "--to", "bob@example.com", "--subject", "Hi", "--text", "hello",
+                "--deliver-at", "Fri, 14 Oct 2033 14:00:00 +0200",
+            ], environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            let stored = try #require(await mock.messages().first)
+            #expect(stored.values("o:deliverytime") == ["Fri, 14 Oct 2033 12:00:00 +0000"])
+        }
+    }
+
     @Test func templatesDomainAndJSON() async throws {
         try await withMock { mock, environment in
             let result = try await MailroomExecutable.run([
@@ -57,7 +70,7 @@ import Testing
         ([String: String](), ["--subject", "s", "--text", "t", "--from", "a@acme.test"], "to: at least one recipient"),  // the outbox validates too
         (["MAILGUN_API_KEY": "k", "MAILGUN_BASE_URL": "http://mail.example.com"], ["--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t"], "MAILGUN_BASE_URL: plain http:// is allowed only for loopback"),
         (["MAILGUN_API_KEY": "k"], ["--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--option", "novalue"], "option[0]: expected 'NAME=VALUE'"),
-        (["MAILGUN_API_KEY": "k"], ["--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--deliver-at", "tomorrow"], "deliver-at: 'tomorrow' is not an RFC 3339 date"),
+        (["MAILGUN_API_KEY": "k"], ["--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--deliver-at", "tomorrow"], "deliver-at: 'tomorrow' is neither an RFC 3339 date"),
         (["MAILGUN_API_KEY": "k"], ["--from", "a@acme.test", "--to", "b@example.com", "--subject", "s", "--text", "t", "--template-vars", "{}"], "template: --template-version and --template-vars need --template"),
     ])
     func badSetupsFailWithOneLine(environment: [String: String], arguments: [String], message: String) async throws {

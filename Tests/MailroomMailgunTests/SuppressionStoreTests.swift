@@ -20,8 +20,8 @@ import Testing
             let listed = try await store(harness).list(.unsubscribe, pageSize: 300, logger: harness.logger).collect()
             #expect(listed.map(\.address.mailbox) == entries.map(\.address.mailbox))
             #expect(listed.allSatisfy { $0.tags == ["news"] && $0.createdAt != nil })
-            #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "GET"), ("status", "200")]) == 10,
-                    "nine pages and the empty page that ends the list")
+            #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "GET"), ("status", "200")]) == 9,
+                    "eight full pages and the short one that ends the list, without asking for an empty page")
         }
     }
 
@@ -110,6 +110,21 @@ import Testing
             let refused = await #expect(throws: MailroomError.self) { try await entries.next() }
             #expect(refused?.field == "url")
             #expect(refused?.message.contains("evil.example") == true)
+        }
+    }
+
+    @Test(arguments: ["not a url", "/v3/acme.test/bounces?page=next", "https:///v3/acme.test/bounces", "https://api.mailgun.net/v3/a b"])
+    func anUnusablePagingURLIsAnErrorNamingIt(next: String) async throws {
+        try await MailgunHarness.run { harness async throws in
+            let page = #"{"items":[{"address":"a@example.com","code":"550","error":""}],"paging":{"next":"\#(next)"}}"#
+            await harness.mock.inject(MockFault(kind: .status, method: "GET", status: 200, body: page))
+            var entries = store(harness).list(.bounce, pageSize: 1, logger: harness.logger).makeAsyncIterator()
+            #expect(try await entries.next()?.address == "a@example.com")
+            let refused = await #expect(throws: MailroomError.self) { try await entries.next() }
+            #expect(refused?.code == .invalidValue)
+            #expect(refused?.field == "paging.next")
+            #expect(refused?.message == "Mailgun's next-page URL '\(next)' is not an absolute http(s) URL")
+            #expect(harness.metrics.counterTotal(label: "mailroom_mailgun_requests_total", dimensions: [("method", "GET"), ("status", "200")]) == 1)
         }
     }
 }

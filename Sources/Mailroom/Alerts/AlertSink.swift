@@ -47,4 +47,11 @@ public protocol AlertSink: Sendable {
     ///   - logger: Where to log.
     /// - Throws: ``MailroomError`` with ``MailroomError/Code/notFound`` when there is none.
     func delete(named name: String, logger: Logger) async throws
+
+    /// The alerts that have fired and not yet expired, most recently updated first.
+    ///
+    /// - Parameter logger: Where to log.
+    /// - Returns: The hits.
+    /// - Throws: ``MailroomError`` for a provider failure.
+    func hits(logger: Logger) async throws -> [SendAlertHit]
 }
