@@ -44,7 +44,8 @@ extension MailgunMockResponder {
         }
         if let search = query.first("search")?.lowercased(), !search.isEmpty { domains = domains.filter { $0.name.contains(search) } }
         switch query.first("sort") {
-        case nil, "name", "name:asc": break
+        case nil: domains.sort { $0.id > $1.id }  // Mailgun: newest first when no sort is given; ids grow with creation
+        case "name", "name:asc": break
         case "name:desc": domains.reverse()
         case let other?: return MockResponse.json(["Field": "sort", "Value": other], status: .badRequest)
         }
@@ -64,7 +65,8 @@ extension MailgunMockResponder {
 
     private func updateDomain(_ name: String, form: FormData) async throws -> Response {
         guard await state.domain(named: name) != nil else { return Self.domainNotFound }
-        let settings = try Self.settings(form, allowed: MockDomain.updateFields, ignoring: [])
+        // The official Python SDK's update sends the domain's `name` too; Mailgun ignores it.
+        let settings = try Self.settings(form, allowed: MockDomain.updateFields, ignoring: ["name"])
         guard !settings.isEmpty else { return MockResponse.message("at least one field must be updated", status: .badRequest) }
         guard let domain = await state.updateDomain(named: name, { $0.settings.merge(settings) { _, new in new } }) else { return Self.domainNotFound }
         return MockResponse.json(domain.answer(message: "Domain has been updated"))

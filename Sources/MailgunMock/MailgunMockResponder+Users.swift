@@ -16,7 +16,8 @@ extension MailgunMockResponder {
                 }
                 listed = listed.filter { $0["role"] as? String == role }
             }
-            let limit = Int(query.first("limit") ?? "100") ?? -1
+            // `limit=0`, which the official Python SDK's examples send, means the default.
+            let limit = query.first("limit").map { Int($0) ?? -1 }.map { $0 == 0 ? 100 : $0 } ?? 100
             let skip = Int(query.first("skip") ?? "0") ?? -1
             guard (1...1_000).contains(limit), skip >= 0 else { return MockResponse.message("limit must be 1 to 1000 and skip at least 0", status: .badRequest) }
             return MockResponse.json(["users": Array(listed.dropFirst(skip).prefix(limit)), "total": listed.count])

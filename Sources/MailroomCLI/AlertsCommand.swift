@@ -3,12 +3,13 @@ import Foundation
 import Mailroom
 import MailroomMailgun
 
-/// `mailroom alerts list|get|create|update|delete`: Mailgun send alerts.
+/// `mailroom alerts list|get|create|update|delete|hits|apply`: Mailgun send alerts, the ones that
+/// fired, and alerts as code.
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
         abstract: "Manage Mailgun send alerts.",
-        subcommands: [List.self, Get.self, Create.self, Update.self, Delete.self]
+        subcommands: [List.self, Get.self, Create.self, Update.self, Delete.self, Hits.self, Apply.self]
     )
 
     static func sink(_ connection: MailgunConnectionOptions) throws -> MailgunAlertSink {
@@ -146,6 +147,75 @@ struct AlertsCommand: AsyncParsableCommand {
             try await CommandLineFailure.reporting {
                 try await AlertsCommand.sink(connection).delete(named: name, logger: CommandLineFailure.logger)
                 CommandOutput.say("deleted \(name)")
+            }
+        }
+    }
+    struct Hits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the alerts that fired, most recently updated first.")
+        @OptionGroup var connection: MailgunConnectionOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await CommandLineFailure.reporting {
+                let hits = try await AlertsCommand.sink(connection).hits(logger: CommandLineFailure.logger)
+                if json {
+                    return try CommandOutput.json(hits.map { hit in
+                        var object: [String: Any] = [
+                            "id": hit.id, "name": hit.name, "metric": hit.metric.rawValue, "comparator": hit.comparator.rawValue,
+                            "limit": hit.limit, "latest_value": hit.latestValue, "dimension": hit.dimension.rawValue, "triggered": hit.isTriggered,
+                        ]
+                        if let date = hit.createdAt { object["created_at"] = CommandDate.string(date) }
+                        if let date = hit.updatedAt { object["updated_at"] = CommandDate.string(date) }
+                        if let date = hit.expiresAt { object["expires_at"] = CommandDate.string(date) }
+                        return object
+                    })
+                }
+                var table = CommandTable("NAME", "CONDITION", "VALUE", "TRIGGERED", "UPDATED")
+                for hit in hits {
+                    table.add(
+                        hit.name, "\(hit.metric) \(hit.comparator) \(hit.limit) by \(hit.dimension)", hit.latestValue, hit.isTriggered ? "yes" : "no",
+                        hit.updatedAt.map(CommandDate.string) ?? ""
+                    )
+                }
+                table.print(empty: "no alerts have fired")
+            }
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make Mailgun's send alerts match a JSON or YAML file, printing the plan first.",
+            discussion: "Alerts are matched by name. Without --prune, alerts the file does not name are left alone. Applying twice changes nothing the second time."
+        )
+        @OptionGroup var connection: MailgunConnectionOptions
+        @Flag(name: .customLong("dry-run"), help: "Print the plan and change nothing.") var dryRun = false
+        @Flag(help: "Delete alerts the file does not name.") var prune = false
+        @Flag(help: "Print the plan as JSON.") var json = false
+        @Argument(help: "The alerts file (.json, or YAML).") var file: String
+
+        func run() async throws {
+            try await CommandLineFailure.reporting {
+                let wanted = try AlertFile.read(file)
+                let sink = try AlertsCommand.sink(connection)
+                let plan = try await AlertPlan.make(wanted: wanted, sink: sink, prune: prune, logger: CommandLineFailure.logger)
+                if json {
+                    let changes: [[String: Any]] = plan.changes.map { change in
+                        switch change {
+                        case .create(let alert): ["action": "create", "name": alert.name]
+                        case .update(let alert): ["action": "update", "name": alert.name]
+                        case .delete(let name): ["action": "delete", "name": name]
+                        }
+                    }
+                    try CommandOutput.json(["changes": changes, "unchanged": plan.unchanged, "applied": !dryRun && !plan.isEmpty])
+                } else {
+                    CommandOutput.say(plan.summary)
+                }
+                guard !dryRun else {
+                    if !json, !plan.isEmpty { CommandLineFailure.writeNotice("dry run: nothing was changed") }
+                    return
+                }
+                try await plan.apply(to: sink, logger: CommandLineFailure.logger)
+                if !json, !plan.isEmpty { CommandOutput.say("applied") }
             }
         }
     }

@@ -13,6 +13,11 @@ enum CommandDate {
         )
     }
 
+    /// How commands print a date: RFC 3339 in UTC, whole seconds.
+    static func string(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
     private static func rfc3339(_ text: String) -> Date? {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -10,6 +10,7 @@ struct MailroomCommand: AsyncParsableCommand {
             RenderCommand.self, SendCommand.self, SendMIMECommand.self, StoredCommand.self,
             SuppressionCommand<UnsubscribesTable>.self, SuppressionCommand<BouncesTable>.self, SuppressionCommand<ComplaintsTable>.self,
             SuppressionsCommand.self, AlertsCommand.self, WebhookCommand.self, ArchiveCommand.self, PreviewCommand.self,
+            DomainsCommand.self, UsersCommand.self, WebhooksCommand.self, SigningKeyCommand.self, DoctorCommand.self,
         ]
     )
 }

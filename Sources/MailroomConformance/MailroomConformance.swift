@@ -271,5 +271,25 @@ public enum MailroomConformance {
             try await context.expectError(.invalidValue, field: "limit", "an invalid limit") { _ = try await sink.create(invalid, logger: context.logger) }
             try context.expectEqual(try await sink.list(logger: context.logger).count, 1, "nothing was stored by the failures")
         },
+        ConformanceCheck(name: "an alert plan applied once makes the sink match; planned again it is empty") { implementation, context in
+            let sink = implementation.alerts
+            var stale = sample
+            stale.name = "stale"
+            _ = try await sink.create(stale, logger: context.logger)
+            var changed = sample
+            changed.name = "changed"
+            _ = try await sink.create(changed, logger: context.logger)
+            changed.limit = ".1"
+            var added = sample
+            added.name = "added"
+            let plan = try await AlertPlan.make(wanted: [changed, added], sink: sink, prune: true, logger: context.logger)
+            try context.expectEqual(plan.changes, [.create(added), .update(changed), .delete("stale")], "the plan")
+            try await plan.apply(to: sink, logger: context.logger)
+            try context.expectEqual(try await sink.list(logger: context.logger).map(\.name).sorted(), ["added", "changed"], "the alerts after apply")
+            try context.expectEqual(try await sink.get(named: "changed", logger: context.logger).limit, ".1", "the updated limit")
+            let again = try await AlertPlan.make(wanted: [changed, added], sink: sink, prune: true, logger: context.logger)
+            try context.expect(again.isEmpty, "a second plan changes nothing")
+            try context.expectEqual(again.unchanged, ["added", "changed"], "unchanged")
+        },
     ]
 }

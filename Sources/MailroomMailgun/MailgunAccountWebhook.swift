@@ -40,7 +40,7 @@ public struct MailgunAccountWebhook: Sendable, Hashable {
     }
 
     init(json: MailgunJSON) throws {
-        self.init(url: try json.string("url"), eventTypes: json.strings("event_types"), description: json.optionalString("description"))
+        self.init(url: try json.string("url"), eventTypes: json.strings("event_types"), description: json.optionalString("description").flatMap { $0.isEmpty ? nil : $0 })
         id = try json.string("webhook_id")
         createdAt = json.optionalString("created_at").flatMap(RFC3339.date)
     }

@@ -139,7 +139,10 @@ public struct MailgunSuppressionStore: SuppressionStore {
     /// A `paging.next` URL checked before it is followed, and the page size it asks for
     /// (Mailgun's default, 100, when it names none).
     static func nextPage(_ cursor: String) throws -> (target: String, limit: Int) {
-        guard cursor.hasPrefix("https://") || cursor.hasPrefix("http://"), let components = URLComponents(string: cursor), components.host?.isEmpty == false else {
+        // Printable ASCII without the characters RFC 3986 never allows unescaped (space, quotes, <>…):
+        // Foundation's parser accepts some of them, and the request would then fail far from here.
+        let legal = cursor.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"<>\\^`{|}".unicodeScalars.contains($0) }
+        guard legal, cursor.hasPrefix("https://") || cursor.hasPrefix("http://"), let components = URLComponents(string: cursor), components.host?.isEmpty == false else {
             throw MailroomError.invalidValue(field: "paging.next", "Mailgun's next-page URL '\(cursor.prefix(300))' is not an absolute http(s) URL")
         }
         let limit = components.queryItems?.first { $0.name == "limit" }?.value.flatMap(Int.init) ?? 100
