@@ -48,7 +48,7 @@ try:
         assert one["role"] == "admin", one
         check(client.users.get(user_id="me"), status=403, what="users.get(me) with a private key")
 
-        # Domain webhooks, v3 then v4
+        # Domain webhooks (the SDK routes these to v3)
         check(client.domains_webhooks.create(domain="acme.test", data={"id": "clicked", "url": ["https://hooks.acme.test/a"]}), what="webhooks.create")
         one = check(client.domains_webhooks.get(domain="acme.test", webhook_name="clicked"), what="webhooks.get(name)")
         assert one["webhook"]["urls"] == ["https://hooks.acme.test/a"], one
@@ -57,9 +57,6 @@ try:
         every = check(client.domains_webhooks.get(domain="acme.test"), what="webhooks.get")
         assert every["webhooks"] == {"clicked": {"urls": ["https://hooks.acme.test/a", "https://hooks.acme.test/b"]}}, every
         check(client.domains_webhooks.delete(domain="acme.test", webhook_name="clicked"), what="webhooks.delete")
-        by_url = check(client.domains_webhooks.create(domain="acme.test", data={"url": "https://hooks.acme.test/v4", "event_types": ["delivered", "opened"]}),
-                       what="webhooks.create(event_types), v4")
-        assert by_url["webhooks"] == {"delivered": {"urls": ["https://hooks.acme.test/v4"]}, "opened": {"urls": ["https://hooks.acme.test/v4"]}}, by_url
 
         # Account webhooks
         made = check(client.account_webhooks.create(data={"url": "https://hooks.acme.test/all", "event_types": ["complained"], "description": "sdk"}),

@@ -210,12 +210,13 @@ struct DomainsCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a domain (Mailgun removes it in the background).")
         @OptionGroup var connection: MailgunConnectionOptions
+        @Flag(help: "Print JSON.") var json = false
         @Argument(help: "The domain name.") var name: String
 
         func run() async throws {
             try await CommandLineFailure.reporting {
                 try await DomainsCommand.api(connection).delete(name, logger: CommandLineFailure.logger)
-                CommandOutput.say("deleted \(name)")
+                if json { try CommandOutput.json(["deleted": name]) } else { CommandOutput.say("deleted \(name)") }
             }
         }
     }

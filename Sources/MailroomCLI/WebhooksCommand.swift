@@ -179,20 +179,24 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Flag(help: "NAME is an account webhook's id.") var account = false
         @Flag(help: "With --account and no id: delete every account webhook.") var all = false
         @Option(help: "Remove this URL from every event type; repeatable.") var url: [String] = []
+        @Flag(help: "Print JSON.") var json = false
         @Argument(help: "The event type, or with --account the webhook's id.") var name: String?
 
         func run() async throws {
             try await CommandLineFailure.reporting {
                 let logger = CommandLineFailure.logger
+                func done(_ line: String, _ object: [String: Any]) throws {
+                    if json { try CommandOutput.json(object) } else { CommandOutput.say(line) }
+                }
                 if account {
                     let api = try WebhooksCommand.accountAPI(connection)
                     if all, name == nil {
                         try await api.delete(ids: [], all: true, logger: logger)
-                        CommandOutput.say("deleted every account webhook")
+                        try done("deleted every account webhook", ["deleted": "all"])
                     } else {
                         let id = try WebhooksCommand.required(name, account: true)
                         try await api.delete(id, logger: logger)
-                        CommandOutput.say("deleted account webhook \(id)")
+                        try done("deleted account webhook \(id)", ["deleted": id])
                     }
                     return
                 }
@@ -200,10 +204,10 @@ struct WebhooksCommand: AsyncParsableCommand {
                 switch (name, url.isEmpty) {
                 case (let type?, true):
                     try await api.delete(type, logger: logger)
-                    CommandOutput.say("deleted the \(type) webhook")
+                    try done("deleted the \(type) webhook", ["deleted": type])
                 case (nil, false):
                     try await api.remove(urls: url, logger: logger)
-                    CommandOutput.say("removed \(url.joined(separator: ", ")) from every event type")
+                    try done("removed \(url.joined(separator: ", ")) from every event type", ["removed": url])
                 case (.some, false):
                     throw MailroomError.invalidValue(field: "url", "give an event type or --url, not both")
                 case (nil, true):

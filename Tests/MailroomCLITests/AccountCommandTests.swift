@@ -36,7 +36,7 @@ import Testing
             #expect(created.status == 0, "\(created.err)")
             #expect(created.out.hasPrefix("mg.acme.test  unverified  created "))
             #expect(created.out.contains("TXT    s1._domainkey.mg.acme.test  k=rsa; p="), "records as an aligned table:\n\(created.out)")
-            #expect(created.out.contains("MX     (the domain)                10 mxa.mailgun.org"))
+            #expect(created.out.contains("\nReceiving records:\nTYPE  NAME          VALUE               VALID\nMX    (the domain)  10 mxa.mailgun.org  unknown\n"))
             #expect(!created.out.contains("SECRET") && !created.err.contains("SECRET"))
 
             let listed = try await run(["domains", "list"], environment)
@@ -54,7 +54,7 @@ import Testing
             #expect(domain == "block")
             let refused = try await run(["domains", "update", "mg.acme.test", "--dkim-selector", "s2"], environment)
             #expect(refused.status != 0)
-            #expect(refused.err == "mailroom: error: Unknown option '--dkim-selector'. Did you mean '--mailfrom-host'?\nUsage: mailroom domains update [<options>] <name>\n  See 'mailroom domains update --help' for more information.\n" || refused.err.contains("--dkim-selector"))
+            #expect(refused.err.contains("Unknown option '--dkim-selector'"), "a create-only option is not an update option: \(refused.err)")
             let badScheme = try await run(["domains", "update", "mg.acme.test", "--web-scheme", "gopher"], environment)
             #expect(badScheme.err == "mailroom: error: web_scheme: 'gopher' is not one of http, https\n")
 
@@ -115,7 +115,8 @@ import Testing
             #expect(Set(map.keys) == ["delivered", "unsubscribed", "complained"])
             #expect(try object(try await run(["webhooks", "get", "complained", "--json"], environment).out)["complained"] as? [String: [String]] == ["urls": ["https://hooks.acme.test/m"]])
 
-            #expect(try await run(["webhooks", "delete", "--url", "https://hooks.acme.test/m"], environment).status == 0)
+            let removed = try await run(["webhooks", "delete", "--url", "https://hooks.acme.test/m", "--json"], environment)
+            #expect(try object(removed.out)["removed"] as? [String] == ["https://hooks.acme.test/m"])
             #expect(try await run(["webhooks", "delete", "delivered"], environment).out == "deleted the delivered webhook\n")
             #expect(try await run(["webhooks", "list"], environment).out == "no webhooks\n")
             let missing = try await run(["webhooks", "get", "delivered"], environment)
@@ -222,10 +223,14 @@ import Testing
             let at = Date(timeIntervalSince1970: 1_795_000_000)
             await mock.recordAlertHit(.init(id: "h1", name: "hard bounce rate", metric: .hardBounceRate, comparator: .greaterThan, limit: ".05", latestValue: "0.09", dimension: .domain, createdAt: at, updatedAt: at))
             let table = try await run(["alerts", "hits"], environment)
-            #expect(table.out == "NAME              CONDITION                               VALUE  TRIGGERED  UPDATED\nhard bounce rate  hard_bounce_rate > .05 by domain  0.09   yes        2026-11-18T08:26:40Z\n" || table.out.contains("hard bounce rate  hard_bounce_rate > .05 by domain"), "\(table.out)")
+            #expect(table.out == """
+                NAME              CONDITION                         VALUE  TRIGGERED  UPDATED
+                hard bounce rate  hard_bounce_rate > .05 by domain  0.09   yes        2026-11-18T11:06:40Z
+
+                """)
             let hits = try list(try await run(["alerts", "hits", "--json"], environment).out)
             #expect(hits.first?["latest_value"] as? String == "0.09")
-            #expect(hits.first?["updated_at"] as? String == "2026-11-18T08:26:40Z")
+            #expect(hits.first?["updated_at"] as? String == "2026-11-18T11:06:40Z")
             #expect(hits.first?["expires_at"] == nil)
         }
     }

@@ -37,18 +37,8 @@ public struct AlertPlan: Sendable, Hashable {
     ///   - prune: Whether alerts `wanted` does not name are deleted.
     /// - Throws: ``MailroomError`` for an invalid or duplicated wanted alert, naming it by index.
     public init(wanted: [SendAlert], current: [SendAlert], prune: Bool) throws {
-        var seen: Set<String> = []
-        for (index, alert) in wanted.enumerated() {
-            do {
-                try alert.validate()
-            } catch var error as MailroomError {
-                error.field = "alerts[\(index)]" + (error.field.map { ".\($0)" } ?? "")
-                throw error
-            }
-            guard seen.insert(alert.name).inserted else {
-                throw MailroomError.invalidValue(field: "alerts[\(index)].name", "'\(alert.name)' is named twice")
-            }
-        }
+        try Self.check(wanted)
+        let seen = Set(wanted.map(\.name))
         let existing = Dictionary(current.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var creates: [Change] = []
         var updates: [Change] = []
@@ -75,7 +65,24 @@ public struct AlertPlan: Sendable, Hashable {
     /// - Returns: The plan.
     /// - Throws: ``MailroomError`` for an invalid wanted alert or a provider failure.
     public static func make(wanted: [SendAlert], sink: some AlertSink, prune: Bool, logger: Logger) async throws -> AlertPlan {
-        try AlertPlan(wanted: wanted, current: try await sink.list(logger: logger), prune: prune)
+        try check(wanted)  // before the sink is asked anything
+        return try AlertPlan(wanted: wanted, current: try await sink.list(logger: logger), prune: prune)
+    }
+
+    /// Each wanted alert valid, and no name twice; errors name the alert by its index.
+    static func check(_ wanted: [SendAlert]) throws {
+        var seen: Set<String> = []
+        for (index, alert) in wanted.enumerated() {
+            do {
+                try alert.validate()
+            } catch var error as MailroomError {
+                error.field = "alerts[\(index)]" + (error.field.map { ".\($0)" } ?? "")
+                throw error
+            }
+            guard seen.insert(alert.name).inserted else {
+                throw MailroomError.invalidValue(field: "alerts[\(index)].name", "'\(alert.name)' is named twice")
+            }
+        }
     }
 
     /// Whether there is nothing to do.
