@@ -103,9 +103,7 @@ struct DomainsCommand: AsyncParsableCommand {
         @Option(help: "Only domains whose name contains this.") var search: String?
         @Option(help: "Only domains with this DKIM authority.") var authority: String?
         @Flag(name: .customLong("include-subaccounts"), help: "Include subaccounts' domains.") var includeSubaccounts = false
-        @Option(help: "Domains per page, 1 to 1000.") var limit = 100
-        @Option(help: "Domains to skip.") var skip = 0
-        @Flag(help: "Follow the pages to the end.") var all = false
+        @OptionGroup var paging: ListPageOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -115,14 +113,10 @@ struct DomainsCommand: AsyncParsableCommand {
                     includeSubaccounts: includeSubaccounts ? true : nil
                 )
                 let api = try DomainsCommand.api(connection)
-                let domains: [MailgunDomain]
-                if all {
-                    guard skip == 0 else { throw MailroomError.invalidValue(field: "skip", "--all starts at the first domain; leave --skip out") }
-                    guard (1...MailgunDomains.maximumPageSize).contains(limit) else { throw MailroomError.invalidValue(field: "limit", "must be 1 to 1000, not \(limit)") }
-                    domains = try await api.list(query, pageSize: limit, logger: CommandLineFailure.logger).collect()
-                } else {
-                    domains = try await api.page(query, skip: skip, limit: limit, logger: CommandLineFailure.logger).items
-                }
+                let domains = try await paging.entries(
+                    pages: { api.list(query, pageSize: $0, logger: CommandLineFailure.logger) },
+                    page: { try await api.page(query, skip: $0, limit: $1, logger: CommandLineFailure.logger).items }
+                )
                 if json { return try CommandOutput.json(domains.map(DomainsCommand.json)) }
                 var table = CommandTable("NAME", "STATE", "TYPE", "CREATED")
                 for domain in domains { table.add(domain.name, domain.state.rawValue, domain.type ?? "", domain.createdAt.map(CommandDate.string) ?? "") }

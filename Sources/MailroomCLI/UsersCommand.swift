@@ -41,23 +41,17 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users, one page or --all.")
         @OptionGroup var connection: MailgunConnectionOptions
         @Option(help: "basic, billing, support, developer or admin.") var role: String?
-        @Option(help: "Users per page, 1 to 1000.") var limit = 100
-        @Option(help: "Users to skip.") var skip = 0
-        @Flag(help: "Follow the pages to the end.") var all = false
+        @OptionGroup var paging: ListPageOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await CommandLineFailure.reporting {
                 let api = try UsersCommand.api(connection)
                 let role = role.map(MailgunUser.Role.init(rawValue:))
-                let users: [MailgunUser]
-                if all {
-                    guard skip == 0 else { throw MailroomError.invalidValue(field: "skip", "--all starts at the first user; leave --skip out") }
-                    guard (1...MailgunUsers.maximumPageSize).contains(limit) else { throw MailroomError.invalidValue(field: "limit", "must be 1 to 1000, not \(limit)") }
-                    users = try await api.list(role: role, pageSize: limit, logger: CommandLineFailure.logger).collect()
-                } else {
-                    users = try await api.page(role: role, skip: skip, limit: limit, logger: CommandLineFailure.logger).items
-                }
+                let users = try await paging.entries(
+                    pages: { api.list(role: role, pageSize: $0, logger: CommandLineFailure.logger) },
+                    page: { try await api.page(role: role, skip: $0, limit: $1, logger: CommandLineFailure.logger).items }
+                )
                 try UsersCommand.print(users, json: json)
             }
         }

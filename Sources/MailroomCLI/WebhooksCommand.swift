@@ -105,6 +105,12 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Option(help: "An event type; repeatable (several with one --url set that URL for each).") var event: [String] = []
         @Option(help: "An http(s) URL; repeatable, up to three per event type.") var url: [String] = []
         @Option(help: "With --account: a description for people.") var description: String?
+
+        /// The account webhook the options describe: one URL, its event types, the description.
+        func accountWebhook() throws -> MailgunAccountWebhook {
+            guard url.count == 1 else { throw MailroomError.invalidValue(field: "url", "an account webhook has exactly one URL") }
+            return MailgunAccountWebhook(url: url[0], eventTypes: event, description: description)
+        }
     }
 
     struct Create: AsyncParsableCommand {
@@ -118,8 +124,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             try await CommandLineFailure.reporting {
                 let logger = CommandLineFailure.logger
                 if account {
-                    guard definition.url.count == 1 else { throw MailroomError.invalidValue(field: "url", "an account webhook has exactly one URL") }
-                    let webhook = MailgunAccountWebhook(url: definition.url[0], eventTypes: definition.event, description: definition.description)
+                    let webhook = try definition.accountWebhook()
                     let id = try await WebhooksCommand.accountAPI(connection).create(webhook, logger: logger)
                     if json { try CommandOutput.json(["webhook_id": id]) } else { CommandOutput.say("created account webhook \(id)") }
                     return
@@ -153,8 +158,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let logger = CommandLineFailure.logger
                 if account {
                     let id = try WebhooksCommand.required(name, account: true)
-                    guard definition.url.count == 1 else { throw MailroomError.invalidValue(field: "url", "an account webhook has exactly one URL") }
-                    let webhook = MailgunAccountWebhook(url: definition.url[0], eventTypes: definition.event, description: definition.description)
+                    let webhook = try definition.accountWebhook()
                     try await WebhooksCommand.accountAPI(connection).update(id, to: webhook, logger: logger)
                     if json { try CommandOutput.json(["webhook_id": id]) } else { CommandOutput.say("updated account webhook \(id)") }
                     return
