@@ -10,7 +10,7 @@ public import Logging
 ///
 /// ```swift
 /// let plan = try await AlertPlan.make(wanted: alertsFromFile, sink: sink, prune: true, logger: logger)
-/// print(plan.summary)
+/// logger.info("\(plan.summary)")
 /// try await plan.apply(to: sink, logger: logger)
 /// ```
 public struct AlertPlan: Sendable, Hashable {
