@@ -4,8 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-/// Public because `MailroomError` appears in this file's public API.
-public import Mailroom
+import Mailroom
 
 /// The settings of a domain, for ``MailgunDomains/create(_:settings:logger:)`` and
 /// ``MailgunDomains/update(_:settings:logger:)``: only the fields set are sent.
