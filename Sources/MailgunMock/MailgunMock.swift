@@ -117,23 +117,13 @@ public struct MailgunMock: Sendable {
     ///
     /// - Parameters:
     ///   - count: How many finished deliveries to wait for.
-    ///   - timeout: How long to wait at most. Default 10 seconds.
+    ///   - timeout: How long to wait at most: a guard against a delivery that never ends, not a
+    ///     measure (a loaded machine running many tests at once can be slow). Default 60 seconds.
     /// - Returns: Every delivery so far.
-    /// - Throws: `CancellationError` when the timeout passes first.
-    public func webhookDeliveries(finished count: Int, timeout: Duration = .seconds(10)) async throws -> [MockWebhookDelivery] {
-        let state = self.state
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await state.waitForFinishedDeliveries(count)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let reached = try await group.next() ?? false
-            group.cancelAll()
-            if !reached { throw CancellationError() }
+    /// - Throws: ``MockDeliveryTimeout`` when the timeout passes first, with how many had finished.
+    public func webhookDeliveries(finished count: Int, timeout: Duration = .seconds(60)) async throws -> [MockWebhookDelivery] {
+        guard await state.waitForFinishedDeliveries(count, timeout: timeout) else {
+            throw MockDeliveryTimeout(expected: count, finished: await state.finishedDeliveries, timeout: timeout)
         }
         return await state.deliveries
     }

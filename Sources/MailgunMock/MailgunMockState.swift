@@ -21,8 +21,8 @@ actor MailgunMockState {
     private(set) var webhookSettings: MockWebhookSettings
     private var outcomes: [String: MockOutcome] = [:]
     private(set) var deliveries: [MockWebhookDelivery] = []
-    private var finishedDeliveries = 0
-    private var deliveryWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private(set) var finishedDeliveries = 0
+    private var deliveryWaiters: [UUID: (count: Int, continuation: CheckedContinuation<Bool, Never>)] = [:]
 
     init(domains: [String], webhooks: MockWebhookSettings, now: @escaping @Sendable () -> Date) {
         self.seedDomains = domains
@@ -338,16 +338,36 @@ actor MailgunMockState {
         resumeDeliveryWaiters()
     }
 
-    /// Suspends until `count` deliveries have finished (answered or out of retries).
-    func waitForFinishedDeliveries(_ count: Int) async {
-        guard finishedDeliveries < count else { return }
-        await withCheckedContinuation { deliveryWaiters.append((count, $0)) }
+    /// Suspends until `count` deliveries have finished (answered or out of retries), the
+    /// timeout passes or the caller is cancelled, whichever comes first.
+    ///
+    /// - Returns: Whether `count` was reached (or the state was reset).
+    func waitForFinishedDeliveries(_ count: Int, timeout: Duration) async -> Bool {
+        guard finishedDeliveries < count else { return true }
+        let id = UUID()
+        // The continuation is resumed exactly once: by a finished delivery, a reset, or expiry.
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expireDeliveryWaiter(id)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { deliveryWaiters[id] = (count, $0) }
+        } onCancel: {
+            Task { await self.expireDeliveryWaiter(id) }
+        }
+    }
+
+    private func expireDeliveryWaiter(_ id: UUID) {
+        deliveryWaiters.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
 
     /// Resumes the waiters whose count is reached, or all of them after a reset.
     private func resumeDeliveryWaiters(all: Bool = false) {
-        let ready = deliveryWaiters.filter { all || $0.count <= finishedDeliveries }
-        deliveryWaiters.removeAll { all || $0.count <= finishedDeliveries }
-        for waiter in ready { waiter.continuation.resume() }
+        let ready = deliveryWaiters.filter { all || $0.value.count <= finishedDeliveries }
+        for (id, waiter) in ready {
+            deliveryWaiters.removeValue(forKey: id)
+            waiter.continuation.resume(returning: true)
+        }
     }
 }

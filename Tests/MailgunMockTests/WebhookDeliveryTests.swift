@@ -115,6 +115,17 @@ actor ScriptedReceiver {
         }
     }
 
+    @Test func waitingForMoreDeliveriesThanHappenSaysHowManyFinished() async throws {
+        let receiver = ScriptedReceiver([])
+        try await Self.withMockPostingTo(receiver) { mock, client, _ in
+            _ = try await Self.send(client, to: ["bob@example.com"])
+            _ = try await mock.webhookDeliveries(finished: 2)
+            let error = await #expect(throws: MockDeliveryTimeout.self) { try await mock.webhookDeliveries(finished: 3, timeout: .milliseconds(50)) }
+            #expect(error?.expected == 3 && error?.finished == 2)
+            #expect(error?.description == "waited 0.05 seconds for 3 finished webhook deliveries; 2 finished")
+        }
+    }
+
     @Test func theInspectionAPIShowsSettingsWithoutTheKeyAndLogsRequests() async throws {
         try await withMock { mock, client in
             let put = try await client.request(.PUT, "/mock/webhooks", .json(#"{"signingKey":"whsec-x","urls":{"delivered":["http://127.0.0.1:9/h"]},"retryDelaysMilliseconds":[5]}"#), credentials: .none)
