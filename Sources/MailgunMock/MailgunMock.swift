@@ -149,6 +149,17 @@ public struct MailgunMock: Sendable {
         } != nil
     }
 
+    /// A domain's setting as last sent in Mailgun's form field `field` (e.g. `smtp_password`,
+    /// which the API never echoes): what a test checks arrived.
+    ///
+    /// - Parameters:
+    ///   - field: The form field's name.
+    ///   - domain: The domain.
+    /// - Returns: The value, or `nil` when the domain or the setting does not exist.
+    public func domainSetting(_ field: String, of domain: String) async -> String? {
+        await state.domain(named: domain)?.settings[field]
+    }
+
     /// Records that a send alert fired; `GET /v1/thresholds/hits` lists it.
     ///
     /// - Parameter hit: The hit.

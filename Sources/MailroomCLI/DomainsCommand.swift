@@ -69,6 +69,8 @@ struct DomainsCommand: AsyncParsableCommand {
     /// The settings both `create` and `update` take, as the API's field names in kebab case.
     struct CommonSettings: ParsableArguments {
         @Option(name: .customLong("smtp-password"), help: "The SMTP password (5 to 32 characters); never printed.") var smtpPassword: String?
+        @Flag(name: .customLong("smtp-password-stdin"), help: "Read the SMTP password from standard input (its first line), out of the process list and the shell's history.")
+        var smtpPasswordFromStandardInput = false
         @Option(name: .customLong("spam-action"), help: "disabled, block or tag.") var spamAction: String?
         @Option(help: "true or false: whether subdomains may send.") var wildcard: Bool?
         @Option(name: .customLong("web-scheme"), help: "http or https for tracking links.") var webScheme: String?
@@ -79,9 +81,16 @@ struct DomainsCommand: AsyncParsableCommand {
         @Option(name: .customLong("archive-to"), help: "An http(s) URL that receives a copy of each received message.") var archiveTo: String?
         @Option(name: .customLong("message-ttl"), help: "How long messages are kept, in seconds.") var messageTTL: Int?
 
-        var settings: MailgunDomainSettings {
+        func validate() throws {
+            if smtpPassword != nil && smtpPasswordFromStandardInput {
+                throw ValidationError("--smtp-password and --smtp-password-stdin exclude each other")
+            }
+        }
+
+        /// The settings given; the SMTP password read from standard input when asked.
+        func settings() throws -> MailgunDomainSettings {
             var settings = MailgunDomainSettings()
-            settings.smtpPassword = smtpPassword
+            settings.smtpPassword = smtpPasswordFromStandardInput ? try Self.passwordFromStandardInput() : smtpPassword
             settings.spamAction = spamAction
             settings.wildcard = wildcard
             settings.webScheme = webScheme
@@ -92,6 +101,17 @@ struct DomainsCommand: AsyncParsableCommand {
             settings.archiveTo = archiveTo
             settings.messageTTL = messageTTL
             return settings
+        }
+
+        /// The first line of standard input, without its line break. Read before any request, in
+        /// a command-line process, so blocking on it holds up nothing else.
+        private static func passwordFromStandardInput() throws -> String {
+            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            let password = input.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard !password.isEmpty else {
+                throw MailroomError(code: .invalidValue, field: "smtp_password", message: "standard input held no password (--smtp-password-stdin)")
+            }
+            return password
         }
     }
 
@@ -155,7 +175,7 @@ struct DomainsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CommandLineFailure.reporting {
-                var settings = common.settings
+                var settings = try common.settings()
                 settings.dkimKeySize = dkimKeySize
                 settings.dkimSelector = dkimSelector
                 settings.dkimHostName = dkimHostName
@@ -180,7 +200,7 @@ struct DomainsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CommandLineFailure.reporting {
-                var settings = common.settings
+                var settings = try common.settings()
                 settings.mailFromHost = mailFromHost
                 let domain = try await DomainsCommand.api(connection).update(name, settings: settings, logger: CommandLineFailure.logger)
                 try DomainsCommand.show(domain, json: json)

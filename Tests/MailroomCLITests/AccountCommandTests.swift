@@ -30,6 +30,33 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
     }
 
+    @Test func theSMTPPasswordCanComeFromStandardInput() async throws {
+        try await withMock { mock, environment in
+            let created = try await MailroomExecutable.run(
+                ["domains", "create", "mg.acme.test", "--smtp-password-stdin"], environment: environment, input: "pw-SECRET-stdin\nignored\n"
+            )
+            #expect(created.status == 0, "\(created.stderr)")
+            #expect(await mock.domainSetting("smtp_password", of: "mg.acme.test") == "pw-SECRET-stdin", "the first line, without its line break")
+            let output = String(decoding: created.stdout, as: UTF8.self) + created.stderr
+            #expect(!output.contains("SECRET"))
+
+            let updated = try await MailroomExecutable.run(["domains", "update", "mg.acme.test", "--smtp-password-stdin"], environment: environment, input: "pw-SECRET-2")
+            #expect(updated.status == 0, "\(updated.stderr)")
+            #expect(await mock.domainSetting("smtp_password", of: "mg.acme.test") == "pw-SECRET-2")
+
+            let requests = await mock.requests().count
+            let empty = try await MailroomExecutable.run(["domains", "update", "mg.acme.test", "--smtp-password-stdin"], environment: environment, input: "\n")
+            #expect(empty.status == 1)
+            #expect(empty.stderr == "mailroom: error: smtp_password: standard input held no password (--smtp-password-stdin)\n")
+            let both = try await MailroomExecutable.run(["domains", "update", "mg.acme.test", "--smtp-password", "pw-SECRET-3", "--smtp-password-stdin"], environment: environment, input: "x")
+            #expect(both.status != 0)
+            #expect(both.stderr.contains("--smtp-password and --smtp-password-stdin exclude each other"), "\(both.stderr)")
+            #expect(!both.stderr.contains("SECRET"))
+            #expect(await mock.requests().count == requests, "nothing sent for either")
+            #expect(await mock.domainSetting("smtp_password", of: "mg.acme.test") == "pw-SECRET-2")
+        }
+    }
+
     @Test func domainsCreateListGetUpdateVerifyDelete() async throws {
         try await withMock { mock, environment in
             let created = try await run(["domains", "create", "mg.acme.test", "--dkim-selector", "s1", "--spam-action", "tag", "--smtp-password", "pw-SECRET-1"], environment)

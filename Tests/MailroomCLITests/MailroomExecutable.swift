@@ -20,22 +20,29 @@ struct MailroomExecutable {
     }
 
     /// Runs `mailroom` with `arguments`; `environment` replaces the `MAILGUN_*` and `MAILROOM_*`
-    /// variables; `directory` is the working directory (default: this process's).
+    /// variables; `directory` is the working directory (default: this process's); `input` is
+    /// written to its standard input (default: none, an empty input).
     ///
     /// The waiting happens on a thread of its own (``OwnThread``): blocking the concurrency pool
     /// would starve a mock server running in this process, which answers the child on that pool.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> Result {
-        try await OwnThread.run { try runBlocking(arguments, environment: environment, directory: directory) }
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: String? = nil) async throws -> Result {
+        try await OwnThread.run { try runBlocking(arguments, environment: environment, directory: directory, input: input) }
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String], directory: String?) throws -> Result {
+    private static func runBlocking(_ arguments: [String], environment: [String: String], directory: String?, input: String?) throws -> Result {
         let process = try makeProcess(arguments, environment: environment, directory: directory)
         let output = Pipe()
         let errors = Pipe()
+        let standardInput = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
         try process.run()
+        if let input {
+            // Small inputs only: the pipe's buffer takes them without the child reading first.
+            standardInput.fileHandleForWriting.write(Data(input.utf8))
+            try standardInput.fileHandleForWriting.close()
+        }
         // Drain stderr on another thread so neither pipe can fill up and block the child.
         let errorData = ErrorBuffer()
         let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
