@@ -120,9 +120,11 @@ public struct MailgunMock: Sendable {
     ///   - timeout: How long to wait at most: a guard against a delivery that never ends, not a
     ///     measure (a loaded machine running many tests at once can be slow). Default 60 seconds.
     /// - Returns: Every delivery so far.
-    /// - Throws: ``MockDeliveryTimeout`` when the timeout passes first, with how many had finished.
+    /// - Throws: ``MockDeliveryTimeout`` when the timeout passes first, with how many had finished;
+    ///   `CancellationError` when the waiting task is cancelled.
     public func webhookDeliveries(finished count: Int, timeout: Duration = .seconds(60)) async throws -> [MockWebhookDelivery] {
         guard await state.waitForFinishedDeliveries(count, timeout: timeout) else {
+            try Task.checkCancellation()
             throw MockDeliveryTimeout(expected: count, finished: await state.finishedDeliveries, timeout: timeout)
         }
         return await state.deliveries

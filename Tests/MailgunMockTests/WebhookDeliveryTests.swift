@@ -123,6 +123,10 @@ actor ScriptedReceiver {
             let error = await #expect(throws: MockDeliveryTimeout.self) { try await mock.webhookDeliveries(finished: 3, timeout: .milliseconds(50)) }
             #expect(error?.expected == 3 && error?.finished == 2)
             #expect(error?.description == "waited 0.05 seconds for 3 finished webhook deliveries; 2 finished")
+            // A cancelled wait ends at once, as cancelled, however long its timeout.
+            let waiting = Task { try await mock.webhookDeliveries(finished: 3, timeout: .seconds(600)) }
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
         }
     }
 
