@@ -107,10 +107,8 @@ struct DomainsCommand: AsyncParsableCommand {
         /// a command-line process, so blocking on it holds up nothing else.
         private static func passwordFromStandardInput() throws -> String {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            let password = input.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            guard !password.isEmpty else {
-                throw MailroomError(code: .invalidValue, field: "smtp_password", message: "standard input held no password (--smtp-password-stdin)")
-            }
+            let password = String(input.prefix { !$0.isNewline })
+            guard !password.isEmpty else { throw MailroomError.invalidValue(field: "smtp_password", "standard input held no password (--smtp-password-stdin)") }
             return password
         }
     }

@@ -33,12 +33,12 @@ struct MailroomExecutable {
         let process = try makeProcess(arguments, environment: environment, directory: directory)
         let output = Pipe()
         let errors = Pipe()
-        let standardInput = Pipe()
+        let standardInput = input.map { _ in Pipe() }
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
+        process.standardInput = standardInput ?? FileHandle.nullDevice
         try process.run()
-        if let input {
+        if let input, let standardInput {
             // Small inputs only: the pipe's buffer takes them without the child reading first.
             standardInput.fileHandleForWriting.write(Data(input.utf8))
             try standardInput.fileHandleForWriting.close()

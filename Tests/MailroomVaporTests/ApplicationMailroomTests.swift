@@ -247,8 +247,9 @@ import VaporTesting
                 // The start-up sync runs in the background: wait until its page is committed, read
                 // through a connection of the test's own (the last request's answer comes before it).
                 let reader = try await SQLiteSuppressionStore.open(path: path)
+                let logger = Logger(label: "test")
                 let deadline = ContinuousClock.now + .seconds(60)
-                while try await reader.get(.bounce, address: "gone@example.com", logger: Logger(label: "test")) == nil, ContinuousClock.now < deadline {
+                while try await reader.get(.bounce, address: "gone@example.com", logger: logger) == nil, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 try await reader.close()
