@@ -235,10 +235,14 @@ actor ArchiveDatabase {
         // a flush of their own: the records' flush of the WAL, right after, covers them too.
         if !settles.isEmpty {
             do {
-                let outcomes = try ArchiveSchema.json(settles.map {
+                let settlements = settles.map {
                     ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
-                })
-                let settled = try await database.execute(synchronous: .normal, ArchiveSchema.settleMany, [.text(outcomes)]).map(ArchiveSchema.entry)
+                }
+                let settled = try await database.execute(
+                    synchronous: .normal,
+                    settlements.count == 1 ? ArchiveSchema.settleOne : ArchiveSchema.settleMany,
+                    settlements.count == 1 ? settlements[0].binds : [.text(try ArchiveSchema.json(settlements))]
+                ).map(ArchiveSchema.entry)
                 let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 for settle in settles {
                     if let entry = byID[settle.id] {
@@ -253,8 +257,7 @@ actor ArchiveDatabase {
         }
         guard !placed.isEmpty else { return }
         do {
-            let rows = try ArchiveSchema.json(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) })
-            _ = try await database.execute(synchronous: durability.flushes ? .full : .normal, ArchiveSchema.insertMany, [.text(rows)])
+            try await insert(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) }, into: database)
             for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
         } catch {
             // Not indexed, so not recorded: take the files back rather than leave them to be
@@ -264,6 +267,16 @@ actor ArchiveDatabase {
                 record.job.continuation.resume(throwing: MailroomError.archive(error))
             }
         }
+    }
+
+    /// Commits the records' rows in one statement: a row alone bound as parameters, a group as
+    /// JSON; either way a row already there (recovered from its file) is replaced by revision.
+    private func insert(_ rows: [ArchiveSchema.Row], into database: SQLiteDatabaseFile) async throws {
+        let synchronous: SQLiteDatabaseFile.Synchronous = durability.flushes ? .full : .normal
+        if rows.count == 1, !(try await database.execute(synchronous: synchronous, ArchiveSchema.insertOne, rows[0].binds)).isEmpty {
+            return
+        }
+        _ = try await database.execute(synchronous: synchronous, ArchiveSchema.insertMany, [.text(try ArchiveSchema.json(rows))])
     }
 
     private func removeFile(_ path: String) async throws {

@@ -115,6 +115,27 @@ enum ArchiveSchema {
         WHERE excluded.revision > messages.revision
         """
 
+    /// Inserts one row bound as parameters: a record alone in its group (the usual case when sends
+    /// come one at a time) skips the JSON, and SQLite compiles no upsert, whose update trigger is
+    /// most of the cost of preparing ``insertMany``. Returns no row when the id is already there (a
+    /// reindex in another process indexed the file first); ``insertMany`` then decides by revision.
+    static let insertOne = """
+        INSERT INTO messages (id, message_id, provider_id, date, sender, sender_address, recipients, subject, tags,
+                              size, compressed_size, sha256, state, failure, revision, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING rowid
+        """
+
+    /// Applies one outcome bound as parameters (state, provider id, failure, id), returning the
+    /// settled entry: a settle alone in its group, without the JSON.
+    static let settleOne = """
+        UPDATE messages SET
+            state = ?, provider_id = coalesce(?, provider_id), failure = ?, revision = revision + 1
+        WHERE id = ?
+        RETURNING \(returnedColumns)
+        """
+
     /// Applies outcomes given as one JSON array of `{id, state, provider_id, failure}`: one
     /// statement for a group of settles, returning each settled entry.
     static let settleMany = """
@@ -169,6 +190,15 @@ enum ArchiveSchema {
             self.body = body
         }
 
+        /// The values of ``ArchiveSchema/insertOne``, in its order.
+        var binds: [SQLiteData] {
+            [
+                .text(id), .optionalText(messageID), .optionalText(providerID), .integer(date), .text(sender),
+                .text(senderAddress), .text(recipients), .text(subject), .text(tags), .integer(size),
+                .integer(compressedSize), .text(sha256), .text(state), .optionalText(failure), .integer(revision), .text(body),
+            ]
+        }
+
         enum CodingKeys: String, CodingKey {
             case id, date, sender, recipients, subject, tags, size, sha256, state, failure, revision, body
             case messageID = "message_id"
@@ -184,6 +214,9 @@ enum ArchiveSchema {
         var state: String
         var providerID: String?
         var failure: String?
+
+        /// The values of ``ArchiveSchema/settleOne``, in its order.
+        var binds: [SQLiteData] { [.text(state), .optionalText(providerID), .optionalText(failure), .text(id)] }
 
         enum CodingKeys: String, CodingKey {
             case id, state, failure
@@ -236,5 +269,12 @@ enum ArchiveSchema {
 
     private static func strings(_ json: String) -> [String]? {
         try? JSONDecoder().decode([String].self, from: Data(json.utf8))
+    }
+}
+
+extension SQLiteData {
+    /// Text, or SQL `NULL` for `nil`.
+    fileprivate static func optionalText(_ text: String?) -> SQLiteData {
+        text.map(SQLiteData.text) ?? .null
     }
 }

@@ -4,6 +4,7 @@ import MailroomArchive
 import MailroomConformance
 import MailroomTestSupport
 import NIOPosix
+import SQLiteNIO
 import Testing
 
 @Suite("FileArchiveStore")
@@ -233,6 +234,44 @@ struct FileArchiveStoreTests {
         #expect(try await store.entries(matching: ArchiveQuery()).map(\.id) == [second.id, first.id])
         #expect(try await ArchiveFixtures.store(directory).count(matching: ArchiveQuery()) == 2)
         #expect(try await store.verify().findings.map(\.kind) == [.pending])
+    }
+
+    @Test("a record whose file another process indexed before the record's commit still wins with its own row")
+    func recordWinsOverAnEarlierIndexOfItsFile() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try FileArchiveStore(directory: directory.path, configuration: .init(busyTimeout: .seconds(60)))
+        let first = try ArchiveFixtures.email(tags: ["first"])
+        _ = try await store.record(try first.renderMIME(), details: ArchiveDetails(first), outcome: .outbox, logger: logger)
+        // Another process holds the write lock, so the record puts its file in place and then waits to commit its row.
+        let other = try await SQLiteLock.hold(databaseAt: "\(directory.path)/archive.sqlite")
+        let email = try ArchiveFixtures.email(subject: "Your receipt", tags: ["receipt"])
+        let recording = Task { try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: logger) }
+        let deadline = ContinuousClock.now + .seconds(60)  // a guard, not a measure
+        var placed: [String] = []
+        while placed.count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+            placed = ArchiveFixtures.files(in: directory.path).filter { $0.hasPrefix("messages/") && $0.hasSuffix(".eml.gz") && !$0.contains("/.tmp-") }
+        }
+        let known = Set(try await store.entries(matching: ArchiveQuery()).map(\.id))
+        let id = try #require(placed.compactMap { $0.split(separator: "/").last.map { String($0.dropLast(".eml.gz".count)) } }.first { !known.contains($0) })
+        // What that process's reindex writes for a file it finds unindexed: a pending entry of revision 0, no tags.
+        try await other.query(
+            """
+            INSERT INTO messages (id, date, sender, sender_address, recipients, subject, tags, size, compressed_size, sha256, state, revision, body)
+            VALUES (?, 0, 'recovered', 'recovered', '[]', 'recovered', '[]', 0, 0, '', 'pending', 0, '')
+            """,
+            [.text(id)]
+        )
+        try await other.commit()
+
+        let entry = try await recording.value
+        #expect(entry.id == id)
+        #expect(entry.revision == 1)
+        #expect(try await store.entries(matching: ArchiveQuery(id: id)) == [entry])
+        #expect(try await store.entries(matching: ArchiveQuery(tag: "receipt")).map(\.id) == [id])
+        #expect(try await store.entries(matching: ArchiveQuery(text: "receipt")).map(\.id) == [id])
+        #expect(try await store.entries(matching: ArchiveQuery(text: "recovered")).isEmpty)
+        #expect(try await store.count(matching: ArchiveQuery()) == 2)
     }
 
     @Test("a bad or unknown id touches no file")

@@ -18,6 +18,17 @@ struct SQLiteLock {
         return SQLiteLock(connection: connection)
     }
 
+    /// Runs a statement inside the held transaction, as the other process's own writes.
+    func query(_ sql: String, _ binds: [SQLiteData] = []) async throws {
+        _ = try await connection.query(sql, binds)
+    }
+
+    /// Commits what ``query(_:_:)`` wrote and lets go of the lock.
+    func commit() async throws {
+        _ = try await connection.query("COMMIT")
+        try await connection.close()
+    }
+
     func release() async throws {
         _ = try await connection.query("ROLLBACK")
         try await connection.close()

@@ -110,7 +110,14 @@ enum MIMEHeaderEncoder {
 
     /// Printable ASCII (tabs allowed) without anything that looks like an encoded word.
     private static func isQuotable(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" } && !text.contains("=?")
+        // A byte scan: Foundation's `contains("=?")` showed in the archive path's profile.
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            guard (0x20..<0x7F).contains(byte) || byte == UInt8(ascii: "\t") else { return false }
+            if previous == UInt8(ascii: "=") && byte == UInt8(ascii: "?") { return false }
+            previous = byte
+        }
+        return true
     }
 
     /// An RFC 5322 atom: one or more `atext` characters.
@@ -120,7 +127,10 @@ enum MIMEHeaderEncoder {
 
     /// A quoted string with `\` and `"` escaped.
     private static func quotedString(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        // Most text has nothing to escape; the byte scan spares it Foundation's replacement, which
+        // showed in the archive path's profile.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else { return "\"" + text + "\"" }
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// A quoted string cut at its spaces, so folding may break it there (FWS is allowed inside a
