@@ -154,7 +154,9 @@ case "fsyncs":
     let mailer = ArchivingMailer(wrapping: try mailgun(), store: store)
     _ = try await sendRate(count, concurrency: concurrency, through: mailer)
     try await store.close()
-    try? FileManager.default.removeItem(atPath: directory)
+    // ARCHIVEPATH_KEEP=1 leaves the store: a series of runs then deletes nothing between them,
+    // so that ext4's cost of creating files after deletions (see temporaryDirectory) stays out.
+    if ProcessInfo.processInfo.environment["ARCHIVEPATH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: directory) }
 
 case "queries":
     let count = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
