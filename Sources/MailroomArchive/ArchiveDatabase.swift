@@ -7,12 +7,13 @@ import SQLiteNIO
 
 /// A ``FileArchiveStore``'s SQLite index, opened on first use, and its group commit.
 ///
-/// Records and settles are queued; one flush at a time takes everything queued, flushes the new
-/// message files and their folders (each folder once), and commits all their rows in one
+/// Records and settles are queued; one flush at a time takes everything queued, flushes the folders
+/// of the new message files (each folder once; each file was synced by its record), and commits all their rows in one
 /// statement (and all the outcomes in another). Callers that arrive while a flush runs go out together in the next, so under load
 /// a burst of records shares a few folder flushes and index commits.
 actor ArchiveDatabase {
-    /// A message file written and ended but not yet in place, and its entry.
+    /// A message file written, synced as the durability asks and renamed into place, and its
+    /// entry, whose row is not committed yet.
     struct PendingRecord: Sendable {
         var entry: ArchiveEntry
         var body: String
@@ -194,40 +195,26 @@ actor ArchiveDatabase {
         do {
             database = try await self.database()
         } catch {
-            for record in records { record.pending.writer.abandon() }
+            // The files are in place already; without their rows they are taken back.
+            for record in records { _ = try? await removeFile(record.pending.writer.finalPath) }
             for job in jobs { job.continuation.resume(throwing: MailroomError.archive(error)) }
             return
         }
 
-        // The files first, in place and flushed, each folder once: a row never names a file that
-        // a power cut could take back.
-        var placed: [(job: Job, pending: PendingRecord)] = []
-        if !records.isEmpty {
-            let writers = records.map(\.pending.writer)
-            let flushes = durability.flushes
-            let results: [Result<Void, any Error>]
+        // Each file was synced and renamed into place by its own record; their folders are flushed
+        // here, each once for the whole group, so that a row never names a file that a power cut
+        // could take back.
+        var placed = records
+        if !records.isEmpty, durability.flushes {
+            let folders = Set(records.map { ($0.pending.writer.finalPath as NSString).deletingLastPathComponent })
             do {
-                results = try await threadPool.runIfActive {
-                    let results = writers.map { writer in Result { try writer.commit(syncing: flushes) } }
-                    if flushes {
-                        let folders = Set(zip(writers, results).compactMap { writer, result in
-                            (try? result.get()).map { (writer.finalPath as NSString).deletingLastPathComponent }
-                        })
-                        for folder in folders.sorted() { try DurableFile.syncDirectory(folder) }
-                    }
-                    return results
-                }
+                try await threadPool.runIfActive { for folder in folders.sorted() { try DurableFile.syncDirectory(folder) } }
             } catch {
-                results = records.map { _ in .failure(error) }
-            }
-            for (record, result) in zip(records, results) {
-                switch result {
-                case .success: placed.append(record)
-                case .failure(let error):
-                    record.pending.writer.abandon()
+                for record in records {
                     _ = try? await removeFile(record.pending.writer.finalPath)
                     record.job.continuation.resume(throwing: MailroomError.archive(error))
                 }
+                placed = []
             }
         }
 

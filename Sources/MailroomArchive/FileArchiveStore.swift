@@ -335,8 +335,9 @@ public final class FileArchiveStore: ArchiveStore {
 
     // MARK: Writing
 
-    /// Compresses the message into a temporary file and ends it; the database's group commit
-    /// puts it in place. Keeps the first bytes when the body's text must be read from them.
+    /// Compresses the message into a temporary file, ends it and renames it into place (synced
+    /// first when the durability flushes); the database's group commit flushes its folder and
+    /// commits its row. Keeps the first bytes when the body's text must be read from them.
     private func writeMessage(_ message: MIMEMessage, id: String, readingText: Bool) async throws -> (writer: GzipFileWriter, sha256: String, head: [UInt8]) {
         let layout = layout
         let level = configuration.compressionLevel
@@ -366,10 +367,15 @@ public final class FileArchiveStore: ArchiveStore {
                 }
             }
             let last = batch
+            let flushes = configuration.durability.flushes
+            // Ended, synced and renamed into place in the same trip to the pool; the group commit
+            // flushes the folder and commits the row.
             let (ended, sha256) = try await threadPool.runIfActive {
                 let writer = try writer()
                 try writer.append(last)
-                return (writer, try writer.end())
+                let sha256 = try writer.end()
+                try writer.commit(syncing: flushes)
+                return (writer, sha256)
             }
             return (ended, sha256, head)
         } catch {
