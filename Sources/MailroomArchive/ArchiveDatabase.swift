@@ -8,9 +8,10 @@ import SQLiteNIO
 /// A ``FileArchiveStore``'s SQLite index, opened on first use, and its group commit.
 ///
 /// Records and settles are queued; one flush at a time takes everything queued, flushes the folders
-/// of the new message files (each folder once; each file was synced by its record), and commits all their rows in one
-/// statement (and all the outcomes in another). Callers that arrive while a flush runs go out together in the next, so under load
-/// a burst of records shares a few folder flushes and index commits.
+/// of the new message files (each folder once; each file was synced by its record), and commits
+/// all their rows in one statement (and all the outcomes in another). Callers that arrive while a
+/// flush runs go out together in the next, so under load a burst of records shares a few folder
+/// flushes and index commits.
 actor ArchiveDatabase {
     /// A message file written, synced as the durability asks and renamed into place, and its
     /// entry, whose row is not committed yet.
