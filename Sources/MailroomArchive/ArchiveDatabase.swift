@@ -13,12 +13,12 @@ import SQLiteNIO
 /// flush runs go out together in the next, so under load a burst of records shares a few folder
 /// flushes and index commits.
 actor ArchiveDatabase {
-    /// A message file written, synced as the durability asks and renamed into place, and its
-    /// entry, whose row is not committed yet.
+    /// A message file written, synced as the durability asks and renamed into place (at `path`),
+    /// and its entry, whose row is not committed yet.
     struct PendingRecord: Sendable {
         var entry: ArchiveEntry
         var body: String
-        var writer: GzipFileWriter
+        var path: String
     }
 
     private enum Operation: Sendable {
@@ -196,9 +196,8 @@ actor ArchiveDatabase {
         do {
             database = try await self.database()
         } catch {
-            // The files are in place already; without their rows they are taken back.
-            for record in records { _ = try? await removeFile(record.pending.writer.finalPath) }
-            for job in jobs { job.continuation.resume(throwing: MailroomError.archive(error)) }
+            await takeBack(records, error)
+            for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
             return
         }
 
@@ -207,14 +206,11 @@ actor ArchiveDatabase {
         // could take back.
         var placed = records
         if !records.isEmpty, durability.flushes {
-            let folders = Set(records.map { ($0.pending.writer.finalPath as NSString).deletingLastPathComponent })
+            let folders = Set(records.map { ($0.pending.path as NSString).deletingLastPathComponent })
             do {
                 try await threadPool.runIfActive { for folder in folders.sorted() { try DurableFile.syncDirectory(folder) } }
             } catch {
-                for record in records {
-                    _ = try? await removeFile(record.pending.writer.finalPath)
-                    record.job.continuation.resume(throwing: MailroomError.archive(error))
-                }
+                await takeBack(records, error)
                 placed = []
             }
         }
@@ -248,12 +244,16 @@ actor ArchiveDatabase {
             try await insert(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) }, into: database)
             for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
         } catch {
-            // Not indexed, so not recorded: take the files back rather than leave them to be
-            // indexed as pending later.
-            for record in placed {
-                _ = try? await removeFile(record.pending.writer.finalPath)
-                record.job.continuation.resume(throwing: MailroomError.archive(error))
-            }
+            await takeBack(placed, error)
+        }
+    }
+
+    /// Fails records whose files are in place but will have no row: not indexed, so not recorded,
+    /// and their files are taken back rather than left to be indexed as pending later.
+    private func takeBack(_ records: [(job: Job, pending: PendingRecord)], _ error: any Error) async {
+        for record in records {
+            _ = try? await removeFile(record.pending.path)
+            record.job.continuation.resume(throwing: MailroomError.archive(error))
         }
     }
 

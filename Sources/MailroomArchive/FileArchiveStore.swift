@@ -166,7 +166,7 @@ public final class FileArchiveStore: ArchiveStore {
         )
         let entry = outcome.map(recorded.settled) ?? recorded
         let body = details.text ?? ArchiveText.body(ofMessage: written.head)
-        let stored = try await database.record(.init(entry: entry, body: body, writer: written.writer))
+        let stored = try await database.record(.init(entry: entry, body: body, path: written.writer.finalPath))
         logger.debug("archived message", metadata: ["mailroom.archive.state": "\(stored.state)", "mailroom.archive.bytes": "\(stored.size)"])
         return stored
     }
