@@ -7,18 +7,21 @@ import SQLiteNIO
 
 /// A ``FileArchiveStore``'s SQLite index, opened on first use, and its group commit.
 ///
-/// Records and settles are queued; one flush at a time takes everything queued, flushes the folders
-/// of the new message files (each folder once; each file was synced by its record), and commits
-/// all their rows in one statement (and all the outcomes in another). Callers that arrive while a
-/// flush runs go out together in the next, so under load a burst of records shares a few folder
-/// flushes and index commits.
+/// A record or settle that finds no flush under way is flushed at once by its own caller: one at a
+/// time, an operation costs its statement and nothing more (no task, no queue). Those that arrive
+/// while a flush runs are queued, and the next flush takes them all: it flushes the folders of the
+/// new message files (each folder once; each file was synced by its record) while it commits the
+/// queued outcomes in one statement, then commits all the records' rows in another. So under load a
+/// burst of records shares a few folder flushes and index commits.
 actor ArchiveDatabase {
     /// A message file written, synced as the durability asks and renamed into place (at `path`),
-    /// and its entry, whose row is not committed yet.
+    /// and its entry, whose row is not committed yet. `folderSynced` says that the record flushed
+    /// its folder itself (it was alone), so the group commit need not.
     struct PendingRecord: Sendable {
         var entry: ArchiveEntry
         var body: String
         var path: String
+        var folderSynced: Bool
     }
 
     private enum Operation: Sendable {
@@ -26,9 +29,14 @@ actor ArchiveDatabase {
         case settle(id: String, outcome: ArchiveOutcome)
     }
 
+    /// An operation and where its result goes: a queued caller's continuation, or the result the
+    /// flushing caller reads when its flush is done.
     private struct Job {
         var operation: Operation
-        var continuation: CheckedContinuation<ArchiveEntry, any Error>
+        var finish: (Result<ArchiveEntry, any Error>) -> Void
+
+        func succeed(_ entry: ArchiveEntry) { finish(.success(entry)) }
+        func fail(_ error: any Error) { finish(.failure(error)) }
     }
 
     private let layout: ArchiveLayout
@@ -38,6 +46,11 @@ actor ArchiveDatabase {
     private var opening: Task<SQLiteDatabaseFile, any Error>?
     private var queue: [Job] = []
     private var isFlushing = false
+    /// Entries this store recorded as pending and has not settled, so that settling one needs no
+    /// read back of its row (see ``ArchiveSchema/settleKnown``). Bounded: a send never concluded
+    /// leaves its entry here, and past the bound new ones are not kept (their settles read back).
+    private var unsettled: [String: ArchiveEntry] = [:]
+    private static let unsettledLimit = 10_000
 
     init(layout: ArchiveLayout, durability: ArchiveDurability, busyTimeout: Duration, threadPool: NIOThreadPool) {
         self.layout = layout
@@ -154,14 +167,31 @@ actor ArchiveDatabase {
         try await submit(.settle(id: id, outcome: outcome))
     }
 
+    /// Flushes `operation` at once when no flush is under way (the caller's own task does it, so
+    /// one at a time nothing is spawned), else queues it for the next flush. A cancelled caller's
+    /// operation is queued too: the flush then runs in a task of its own, which the cancellation
+    /// does not reach, so that a cancelled send's outcome is still settled.
     private func submit(_ operation: Operation) async throws -> ArchiveEntry {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.append(Job(operation: operation, continuation: continuation))
-            if !isFlushing {
-                isFlushing = true
-                Task { await self.drain() }
+        guard !isFlushing, !Task.isCancelled else {
+            return try await withCheckedThrowingContinuation { continuation in
+                queue.append(Job(operation: operation, finish: { continuation.resume(with: $0) }))
+                if !isFlushing {
+                    isFlushing = true
+                    Task { await self.drain() }
+                }
             }
         }
+        isFlushing = true
+        var own: Result<ArchiveEntry, any Error>?
+        await flush([Job(operation: operation, finish: { own = $0 })])
+        // What queued meanwhile goes out in a task of its own, so that this caller returns now.
+        if queue.isEmpty {
+            isFlushing = false
+        } else {
+            Task { await self.drain() }
+        }
+        guard let own else { throw MailroomError(code: .storage, field: "archive", message: "the archive's flush ended without an outcome") }
+        return try own.get()
     }
 
     private func drain() async {
@@ -197,54 +227,79 @@ actor ArchiveDatabase {
             database = try await self.database()
         } catch {
             await takeBack(records, error)
-            for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
+            for settle in settles { settle.job.fail(MailroomError.archive(error)) }
             return
         }
 
-        // Each file was synced and renamed into place by its own record; their folders are flushed
-        // here, each once for the whole group, so that a row never names a file that a power cut
+        // Each file was synced and renamed into place by its own record; the folders that their
+        // records did not flush (they were not alone) are flushed here, each once for the whole
+        // group and while the outcomes commit, so that a row never names a file that a power cut
         // could take back.
         var placed = records
-        if !records.isEmpty, durability.flushes {
-            let folders = Set(records.map { ($0.pending.path as NSString).deletingLastPathComponent })
-            do {
-                try await threadPool.runIfActive { for folder in folders.sorted() { try DurableFile.syncDirectory(folder) } }
-            } catch {
+        let folders = durability.flushes ? Set(records.filter { !$0.pending.folderSynced }.map { ($0.pending.path as NSString).deletingLastPathComponent }) : []
+        if folders.isEmpty {
+            await commit(settles, to: database)
+        } else {
+            async let synced = Self.sync(folders, on: threadPool)
+            await commit(settles, to: database)
+            if let error = await synced {
                 await takeBack(records, error)
                 placed = []
-            }
-        }
-
-        // Each group is one statement, committed by SQLite as it completes. Outcomes first, without
-        // a flush of their own: the records' flush of the WAL, right after, covers them too.
-        if !settles.isEmpty {
-            do {
-                let settlements = settles.map {
-                    ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
-                }
-                let settled = try await database.execute(
-                    synchronous: .normal,
-                    settlements.count == 1 ? ArchiveSchema.settleOne : ArchiveSchema.settleMany,
-                    settlements.count == 1 ? settlements[0].binds : [.text(try ArchiveSchema.json(settlements))]
-                ).map(ArchiveSchema.entry)
-                let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                for settle in settles {
-                    if let entry = byID[settle.id] {
-                        settle.job.continuation.resume(returning: entry)
-                    } else {
-                        settle.job.continuation.resume(throwing: MailroomError(code: .notFound, field: "id", message: "no archived message '\(settle.id)' in \(layout.root)"))
-                    }
-                }
-            } catch {
-                for settle in settles { settle.job.continuation.resume(throwing: MailroomError.archive(error)) }
             }
         }
         guard !placed.isEmpty else { return }
         do {
             try await insert(placed.map { ArchiveSchema.Row($0.pending.entry, body: $0.pending.body) }, into: database)
-            for record in placed { record.job.continuation.resume(returning: record.pending.entry) }
+            for record in placed {
+                let entry = record.pending.entry
+                if entry.state == .pending, unsettled.count < Self.unsettledLimit { unsettled[entry.id] = entry }
+                record.job.succeed(entry)
+            }
         } catch {
             await takeBack(placed, error)
+        }
+    }
+
+    /// Flushes `folders`; the error, if one could not be.
+    private static func sync(_ folders: Set<String>, on threadPool: NIOThreadPool) async -> (any Error)? {
+        do {
+            try await threadPool.runIfActive { for folder in folders.sorted() { try DurableFile.syncDirectory(folder) } }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Commits the outcomes in one statement, without a flush of its own: the records' flush of the
+    /// WAL, right after or in the next record's commit, covers them too.
+    private func commit(_ settles: [(job: Job, id: String, outcome: ArchiveOutcome)], to database: SQLiteDatabaseFile) async {
+        guard !settles.isEmpty else { return }
+        let known = settles.map { unsettled.removeValue(forKey: $0.id) }
+        let settlements = settles.map {
+            ArchiveSchema.Settlement(id: $0.id, state: $0.outcome.state.name, providerID: $0.outcome.providerID, failure: $0.outcome.failure)
+        }
+        do {
+            // One outcome for an entry recorded here: applied at the revision it had, nothing read back.
+            if settles.count == 1, let entry = known[0],
+                !(try await database.execute(synchronous: .normal, ArchiveSchema.settleKnown, settlements[0].binds(revision: entry.revision))).isEmpty
+            {
+                return settles[0].job.succeed(entry.settled(settles[0].outcome))
+            }
+            let settled = try await database.execute(
+                synchronous: .normal,
+                settlements.count == 1 ? ArchiveSchema.settleOne : ArchiveSchema.settleMany,
+                settlements.count == 1 ? settlements[0].binds : [.text(try ArchiveSchema.json(settlements))]
+            ).map(ArchiveSchema.entry)
+            let byID = Dictionary(settled.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for settle in settles {
+                if let entry = byID[settle.id] {
+                    settle.job.succeed(entry)
+                } else {
+                    settle.job.fail(MailroomError(code: .notFound, field: "id", message: "no archived message '\(settle.id)' in \(layout.root)"))
+                }
+            }
+        } catch {
+            for settle in settles { settle.job.fail(MailroomError.archive(error)) }
         }
     }
 
@@ -253,7 +308,7 @@ actor ArchiveDatabase {
     private func takeBack(_ records: [(job: Job, pending: PendingRecord)], _ error: any Error) async {
         for record in records {
             _ = try? await removeFile(record.pending.path)
-            record.job.continuation.resume(throwing: MailroomError.archive(error))
+            record.job.fail(MailroomError.archive(error))
         }
     }
 

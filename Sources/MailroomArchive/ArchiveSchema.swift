@@ -136,6 +136,16 @@ enum ArchiveSchema {
         RETURNING \(returnedColumns)
         """
 
+    /// Applies one outcome (state, provider id, failure, id, expected revision) to a row known to
+    /// be at that revision: the settle of an entry this process recorded, which it settles without
+    /// reading the row back. Returns no row when the row changed meanwhile (``settleOne`` then).
+    static let settleKnown = """
+        UPDATE messages SET
+            state = ?, provider_id = coalesce(?, provider_id), failure = ?, revision = revision + 1
+        WHERE id = ? AND revision = ?
+        RETURNING revision
+        """
+
     /// Applies outcomes given as one JSON array of `{id, state, provider_id, failure}`: one
     /// statement for a group of settles, returning each settled entry.
     static let settleMany = """
@@ -218,14 +228,39 @@ enum ArchiveSchema {
         /// The values of ``ArchiveSchema/settleOne``, in its order.
         var binds: [SQLiteData] { [.text(state), .optionalText(providerID), .optionalText(failure), .text(id)] }
 
+        /// The values of ``ArchiveSchema/settleKnown`` for a row at `revision`.
+        func binds(revision: Int) -> [SQLiteData] { binds + [.integer(revision)] }
+
         enum CodingKeys: String, CodingKey {
             case id, state, failure
             case providerID = "provider_id"
         }
     }
 
+    /// A JSON array of strings, written by hand: two of them per recorded message, and
+    /// `JSONEncoder` costs more than the rest of the row's preparation together. Escapes what
+    /// RFC 8259 requires (quote, backslash, control characters); SQLite's `json_each` reads it.
     static func jsonArray(_ strings: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
+        var json = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { json += "," }
+            json += "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": json += "\\\""
+                case "\\": json += "\\\\"
+                case "\n": json += "\\n"
+                case "\r": json += "\\r"
+                case "\t": json += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: json.unicodeScalars.append(scalar)
+                }
+            }
+            json += "\""
+        }
+        return json + "]"
     }
 
     static func json<Value: Encodable>(_ value: Value) throws -> String {

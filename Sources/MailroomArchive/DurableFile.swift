@@ -18,9 +18,11 @@ enum DurableFile {
     /// leftovers of a process that is gone from writes under way.
     static let temporaryPrefix = ".tmp-"
 
-    /// A unique temporary file name in the same directory as its destination.
+    /// The temporary name of a file whose destination is `name`, in the same directory. Unique
+    /// because destination names are (an archive id holds 48 random bits), so no random part of
+    /// its own (Foundation's UUID reads `/dev/urandom` each time: three system calls).
     static func temporaryName(for name: String) -> String {
-        "\(temporaryPrefix)\(getpid())-\(UUID().uuidString.prefix(8).lowercased())-\(name)"
+        "\(temporaryPrefix)\(getpid())-\(name)"
     }
 
     /// The process id in a temporary file's name, if any.

@@ -7,6 +7,7 @@ public import Mailroom
 /// Public because `NIOThreadPool` appears in this file's public API.
 public import NIOPosix
 import MailroomSQLite
+import NIOConcurrencyHelpers
 import SQLiteNIO
 
 /// An ``ArchiveStore`` in a directory: one gzip file per message, readable with `zcat` and valid as
@@ -84,6 +85,9 @@ public final class FileArchiveStore: ArchiveStore {
 
     private let layout: ArchiveLayout
     private let database: ArchiveDatabase
+    /// Records under way in this store: one alone flushes its own folder in the trip to the pool
+    /// that puts its file in place, rather than in a trip of the group commit's.
+    private let recording = NIOLockedValueBox(0)
     /// Uncompressed bytes gathered before handing them to the compressor on the thread pool.
     private static let writeBatchSize = 256 * 1024
 
@@ -148,6 +152,8 @@ public final class FileArchiveStore: ArchiveStore {
         var logger = logger
         logger[metadataKey: "mailroom.archive.id"] = "\(id)"
 
+        recording.withLockedValue { $0 += 1 }
+        defer { recording.withLockedValue { $0 -= 1 } }
         let written = try await Self.storageErrors { try await writeMessage(message, id: id, readingText: details.text == nil) }
         let recorded = ArchiveEntry(
             id: id,
@@ -166,7 +172,7 @@ public final class FileArchiveStore: ArchiveStore {
         )
         let entry = outcome.map(recorded.settled) ?? recorded
         let body = details.text ?? ArchiveText.body(ofMessage: written.head)
-        let stored = try await database.record(.init(entry: entry, body: body, path: written.writer.finalPath))
+        let stored = try await database.record(.init(entry: entry, body: body, path: written.writer.finalPath, folderSynced: written.folderSynced))
         logger.debug("archived message", metadata: ["mailroom.archive.state": "\(stored.state)", "mailroom.archive.bytes": "\(stored.size)"])
         return stored
     }
@@ -336,9 +342,14 @@ public final class FileArchiveStore: ArchiveStore {
     // MARK: Writing
 
     /// Compresses the message into a temporary file, ends it and renames it into place (synced
-    /// first when the durability flushes); the database's group commit flushes its folder and
-    /// commits its row. Keeps the first bytes when the body's text must be read from them.
-    private func writeMessage(_ message: MIMEMessage, id: String, readingText: Bool) async throws -> (writer: GzipFileWriter, sha256: String, head: [UInt8]) {
+    /// first when the durability flushes). A record alone in the store also flushes the folder in
+    /// that trip; otherwise the database's group commit flushes it, once for every record in the
+    /// group. Keeps the first bytes when the body's text must be read from them.
+    private func writeMessage(
+        _ message: MIMEMessage,
+        id: String,
+        readingText: Bool
+    ) async throws -> (writer: GzipFileWriter, sha256: String, head: [UInt8], folderSynced: Bool) {
         let layout = layout
         let level = configuration.compressionLevel
         let threadPool = configuration.threadPool
@@ -368,16 +379,25 @@ public final class FileArchiveStore: ArchiveStore {
             }
             let last = batch
             let flushes = configuration.durability.flushes
-            // Ended, synced and renamed into place in the same trip to the pool; the group commit
-            // flushes the folder and commits the row.
-            let (ended, sha256) = try await threadPool.runIfActive {
+            let recording = recording
+            let (ended, sha256, folderSynced) = try await threadPool.runIfActive {
                 let writer = try writer()
                 try writer.append(last)
                 let sha256 = try writer.end()
                 try writer.commit(syncing: flushes)
-                return (writer, sha256)
+                // Alone, this record's folder is flushed here, sparing the group commit a trip.
+                let alone = flushes && recording.withLockedValue { $0 == 1 }
+                if alone {
+                    do {
+                        try DurableFile.syncDirectory(layout.directory(for: id))
+                    } catch {
+                        try? DurableFile.remove(writer.finalPath)  // in place but not recorded
+                        throw error
+                    }
+                }
+                return (writer, sha256, alone)
             }
-            return (ended, sha256, head)
+            return (ended, sha256, head, folderSynced)
         } catch {
             opened.writer?.abandon()
             throw error

@@ -47,6 +47,23 @@ struct ArchivingMailerTests {
         #expect(entries[0].failure == "to: 'to' parameter is not a valid address")
     }
 
+    @Test("a send cancelled while under way is settled as failed, not left pending")
+    func cancelledSend() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try ArchiveFixtures.store(directory)
+        let mailer = ArchivingMailer(wrapping: CancellingMailer(), store: store)
+        let email = try ArchiveFixtures.email()
+        let logger = logger
+
+        let result = await Task { try await mailer.send(email, logger: logger) }.result
+
+        #expect(throws: CancellationError.self) { try result.get() }
+        let entries = try await store.entries(matching: ArchiveQuery())
+        #expect(entries.map(\.state) == [.failed])
+        #expect(entries.first?.failure == "the send was cancelled")
+        #expect(entries.first?.revision == 2)
+    }
+
     @Test("a message whose every recipient is suppressed is recorded as suppressed")
     func suppressed() async throws {
         let directory = try TemporaryDirectory()

@@ -75,3 +75,21 @@ struct ObservingMailer: Mailer {
         [try await send(batch.requestEmail, logger: logger)]
     }
 }
+
+/// A mailer whose send is cancelled while under way: it cancels its caller's task and throws
+/// `CancellationError`, as a send does whose request was cancelled.
+struct CancellingMailer: Mailer {
+    func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
+        withUnsafeCurrentTask { $0?.cancel() }
+        throw CancellationError()
+    }
+
+    func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
+        withUnsafeCurrentTask { $0?.cancel() }
+        throw CancellationError()
+    }
+
+    func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
+        [try await send(batch.requestEmail, logger: logger)]
+    }
+}

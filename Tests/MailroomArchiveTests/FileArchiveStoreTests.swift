@@ -273,6 +273,29 @@ struct FileArchiveStoreTests {
         #expect(try await store.count(matching: ArchiveQuery()) == 2)
     }
 
+    @Test("recipients and tags with quotes, backslashes and control characters are stored and found as given")
+    func oddCharactersInListsRoundTrip() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try ArchiveFixtures.store(directory)
+        let email = try ArchiveFixtures.email()
+        let tags = ["say \"hi\"", "back\\slash", "tab\there", "line\nbreak", "bell\u{07}", "ünïcödé ✉️", "a/b"]
+        let recipients = ["o\"brien@example.com", "zoë@example.com"]
+        let details = ArchiveDetails(from: "Acme <hello@acme.test>", recipients: recipients, subject: "Odd lists", tags: tags)
+
+        let recorded = try await store.record(try email.renderMIME(), details: details, outcome: nil, logger: logger)
+        let settled = try await store.settle(recorded.id, outcome: .sent(providerID: "<odd@acme.test>"), logger: logger)
+
+        #expect(recorded.tags == tags)
+        #expect(settled.tags == tags && settled.recipients == recipients && settled.state == .sent)
+        #expect(try await store.entries(matching: ArchiveQuery(id: recorded.id)) == [settled])
+        for tag in tags {
+            #expect(try await store.entries(matching: ArchiveQuery(tag: tag)).map(\.id) == [recorded.id], "tag \(tag.debugDescription)")
+        }
+        for recipient in recipients {
+            #expect(try await store.entries(matching: ArchiveQuery(recipient: recipient)).map(\.id) == [recorded.id], "recipient \(recipient)")
+        }
+    }
+
     @Test("a bad or unknown id touches no file")
     func badIDsTouchNoFile() async throws {
         let directory = try TemporaryDirectory()

@@ -5,6 +5,7 @@ import Mailroom
 import MailroomArchive
 import MailroomMailgun
 import MailroomPostgres
+import NIOPosix
 import PostgresNIO
 
 // The archive's cost on the send path and its queries at scale, each measured side by side in one
@@ -18,6 +19,12 @@ import PostgresNIO
 //                      Benchmarks/Scripts/archive-fsyncs, which counts the flushes with strace.
 //   postgres [rounds]  unarchived, FileArchiveStore (.full) and PostgresArchiveStore on the server
 //                      MAILROOM_POSTGRES_URL names (.ci/postgres-start), at concurrency 1 and 16.
+//   floor [N]          the least any archive that keeps one durable file per message adds to a
+//                      send: N unarchived sends, then N bare durable files (created, written,
+//                      synced, renamed into place, a folder flush per 16) on the store's thread
+//                      pool, both at concurrency 16; CPU per operation, and the archived-to-
+//                      unarchived throughput such an archive could reach at most when sends are
+//                      bound by CPU (as they are at concurrency 16 on two cores).
 //   queries N          an archive of N messages (recorded with .processCrash to build it
 //                      quickly), reopened, then the time to open it, query by recipient, search,
 //                      count and page: medians of 25 runs each.
@@ -28,6 +35,7 @@ import PostgresNIO
 //   cd Benchmarks && swift build -c release --product ArchivePath
 //   MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath sends 5
 //   .build/release/ArchivePath queries 100000
+//   MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath floor 8000
 //   eval "$(../.ci/postgres-start)" && MAILROOM_SINK_URL=http://127.0.0.1:8099 .build/release/ArchivePath postgres 5
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -157,6 +165,54 @@ case "fsyncs":
     // ARCHIVEPATH_KEEP=1 leaves the store: a series of runs then deletes nothing between them,
     // so that ext4's cost of creating files after deletions (see temporaryDirectory) stays out.
     if ProcessInfo.processInfo.environment["ARCHIVEPATH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: directory) }
+
+case "floor":
+    let count = arguments.dropFirst().first.flatMap(Int.init) ?? 8_000
+    let concurrency = 16
+    let mailer = try mailgun()
+    _ = try await sendRate(count / 4, concurrency: concurrency, through: mailer)  // warm-up: connections
+    let sendStart = cpuTime()
+    let sendsPerSecond = try await sendRate(count, concurrency: concurrency, through: mailer)
+    let sendCPU = (cpuTime() - sendStart) / Double(count)
+
+    // The same bytes as an archived message of the benchmark's email, compressed: about 400.
+    let bytes = [UInt8](repeating: 0x2a, count: 400)
+    let folder = temporaryDirectory()
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { if ProcessInfo.processInfo.environment["ARCHIVEPATH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } }
+    let fileStart = cpuTime()
+    let started = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: concurrency) {
+                    try await NIOThreadPool.singleton.runIfActive {
+                        let temporary = "\(folder)/.tmp-\(index)", final = "\(folder)/\(index).eml.gz"
+                        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+                        require(descriptor >= 0)
+                        require(bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == bytes.count)
+                        require(fsync(descriptor) == 0)
+                        close(descriptor)
+                        require(rename(temporary, final) == 0)
+                        if index % concurrency == 0 {  // a folder flush shared by a group of 16
+                            let directory = open(folder, O_RDONLY | O_CLOEXEC)
+                            require(directory >= 0 && fsync(directory) == 0)
+                            close(directory)
+                        }
+                    }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let filesPerSecond = Double(count) / seconds(ContinuousClock.now - started)
+    let fileCPU = (cpuTime() - fileStart) / Double(count)
+    print("Concurrency \(concurrency), \(count) of each; CPU time of this process per operation")
+    print("| Operation | Per second | CPU µs each |")
+    print("| --- | ---: | ---: |")
+    print("| Unarchived send | \(Int(sendsPerSecond)) | \(fixed(sendCPU * 1e6, 1)) |")
+    print("| Durable file (create, write, fsync, rename; a folder fsync per 16) | \(Int(filesPerSecond)) | \(fixed(fileCPU * 1e6, 1)) |")
+    print("At most \(fixed(sendCPU / (sendCPU + fileCPU)))× the unarchived rate when sends are bound by CPU, before any index, compression or rendering")
 
 case "queries":
     let count = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
@@ -290,11 +346,19 @@ case "postgres":
     }
 
 default:
-    FileHandle.standardError.write(Data("ArchivePath: use sends [rounds], postgres [rounds], fsyncs N C or queries N\n".utf8))
+    FileHandle.standardError.write(Data("ArchivePath: use sends [rounds], postgres [rounds], fsyncs N C, floor [N] or queries N\n".utf8))
     exit(2)
 }
 
 @inline(never) func blackHole<T>(_ value: T) { _ = value }
+
+/// User plus system CPU time of this process so far, in seconds.
+func cpuTime() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)  // Linux, where the benchmark runs
+    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
+}
 
 /// Stops the run when a result is not what the benchmark set up (not an autoclosure, so the
 /// condition may await).
