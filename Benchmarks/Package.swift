@@ -80,6 +80,7 @@ let package = Package(
         .executableTarget(
             name: "SendPath",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Mailroom", package: "Mailroom"),
                 .product(name: "MailroomMailgun", package: "Mailroom"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -93,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "ArchivePath",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Mailroom", package: "Mailroom"),
                 .product(name: "MailroomMailgun", package: "Mailroom"),
                 .product(name: "MailroomArchive", package: "Mailroom"),

@@ -175,23 +175,24 @@ actor ArchiveDatabase {
         guard !isFlushing, !Task.isCancelled else {
             return try await withCheckedThrowingContinuation { continuation in
                 queue.append(Job(operation: operation, finish: { continuation.resume(with: $0) }))
-                if !isFlushing {
-                    isFlushing = true
-                    Task { await self.drain() }
-                }
+                drainIfIdle()
             }
         }
         isFlushing = true
         var own: Result<ArchiveEntry, any Error>?
         await flush([Job(operation: operation, finish: { own = $0 })])
+        isFlushing = false
         // What queued meanwhile goes out in a task of its own, so that this caller returns now.
-        if queue.isEmpty {
-            isFlushing = false
-        } else {
-            Task { await self.drain() }
-        }
+        drainIfIdle()
         guard let own else { throw MailroomError(code: .storage, field: "archive", message: "the archive's flush ended without an outcome") }
         return try own.get()
+    }
+
+    /// Starts a task that flushes the queue, unless a flush is under way (it drains the queue itself).
+    private func drainIfIdle() {
+        guard !isFlushing, !queue.isEmpty else { return }
+        isFlushing = true
+        Task { await self.drain() }
     }
 
     private func drain() async {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import Logging
 import Mailroom
@@ -171,16 +172,16 @@ case "floor":
     let concurrency = 16
     let mailer = try mailgun()
     _ = try await sendRate(count / 4, concurrency: concurrency, through: mailer)  // warm-up: connections
-    let sendStart = cpuTime()
+    let sendStart = processCPUTime()
     let sendsPerSecond = try await sendRate(count, concurrency: concurrency, through: mailer)
-    let sendCPU = (cpuTime() - sendStart) / Double(count)
+    let sendCPU = seconds(processCPUTime() - sendStart) / Double(count)
 
     // The same bytes as an archived message of the benchmark's email, compressed: about 400.
     let bytes = [UInt8](repeating: 0x2a, count: 400)
     let folder = temporaryDirectory()
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { if ProcessInfo.processInfo.environment["ARCHIVEPATH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } }
-    let fileStart = cpuTime()
+    let fileStart = processCPUTime()
     let started = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         for worker in 0..<concurrency {
@@ -206,7 +207,7 @@ case "floor":
         try await group.waitForAll()
     }
     let filesPerSecond = Double(count) / seconds(ContinuousClock.now - started)
-    let fileCPU = (cpuTime() - fileStart) / Double(count)
+    let fileCPU = seconds(processCPUTime() - fileStart) / Double(count)
     print("Concurrency \(concurrency), \(count) of each; CPU time of this process per operation")
     print("| Operation | Per second | CPU µs each |")
     print("| --- | ---: | ---: |")
@@ -351,14 +352,6 @@ default:
 }
 
 @inline(never) func blackHole<T>(_ value: T) { _ = value }
-
-/// User plus system CPU time of this process so far, in seconds.
-func cpuTime() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)  // Linux, where the benchmark runs
-    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return value(usage.ru_utime) + value(usage.ru_stime)
-}
 
 /// Stops the run when a result is not what the benchmark set up (not an autoclosure, so the
 /// condition may await).

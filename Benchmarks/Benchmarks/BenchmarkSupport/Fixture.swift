@@ -4,7 +4,7 @@ import Foundation
 /// is kept), so no benchmark process holds the fixture whole.
 public func writeFixture(at path: String, size: Int) {
     if let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.size] as? Int) == size { return }
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)  // the handle below reports a failure
     guard let handle = FileHandle(forWritingAtPath: path) else { return }
     defer { try? handle.close() }
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15

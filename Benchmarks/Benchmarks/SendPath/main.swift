@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import Mailroom
 import MailroomMailgun
@@ -56,21 +57,13 @@ let rawHeaders: HTTPHeaders = [
     precondition(receipt.id != nil)
 }
 
-/// User plus system CPU time of this process so far.
-func cpuTime() -> Duration {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)  // Linux, where the benchmark runs
-    let micros = Int64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + Int64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-    return .microseconds(micros)
-}
-
 struct Sample {
     var perSecond: Double
     var cpuMicrosecondsPerSend: Double
 }
 
 func run(_ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async throws -> Void) async throws -> Sample {
-    let cpuBefore = cpuTime()
+    let cpuBefore = processCPUTime()
     let started = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         for worker in 0..<concurrency {
@@ -81,7 +74,7 @@ func run(_ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async th
         try await group.waitForAll()
     }
     let wall = ContinuousClock.now - started
-    let cpu = cpuTime() - cpuBefore
+    let cpu = processCPUTime() - cpuBefore
     func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
     return Sample(perSecond: Double(sends) / seconds(wall), cpuMicrosecondsPerSend: seconds(cpu) * 1e6 / Double(sends))
 }
