@@ -12,15 +12,30 @@ enum HeaderText {
         }
     }
 
-    /// Rejects CR and LF (header injection) and other control characters, naming `field`.
-    static func check(_ value: String, field: String) throws {
-        for scalar in value.unicodeScalars {
-            if scalar == "\r" || scalar == "\n" || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}" {
-                throw MailroomError.headerInjection(field: field)
+    /// Rejects CR and LF (header injection), the other line separators (U+0085, U+2028, U+2029)
+    /// and other control characters, naming `field`.
+    ///
+    /// A scan of the UTF-8 bytes, with the field's name made only for an error: this runs for
+    /// the subject, the names and the tags of every send.
+    static func check(_ value: String, field: @autoclosure () -> String) throws {
+        // In valid UTF-8 (every String) 0xC2 and 0xE2 only start a character, so U+0085 is exactly
+        // C2 85 and U+2028/U+2029 are E2 80 A8/A9.
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+        for byte in value.utf8 {
+            let lineBreak: Bool
+            switch byte {
+            case 0x0A, 0x0D: lineBreak = true
+            case 0x85: lineBreak = previous == 0xC2
+            case 0xA8, 0xA9: lineBreak = previous == 0x80 && beforePrevious == 0xE2
+            default: lineBreak = false
             }
-            if scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F {
-                throw MailroomError.invalidValue(field: field, "must not contain control characters")
+            if lineBreak { throw MailroomError.headerInjection(field: field()) }
+            if byte < 0x20 && byte != 0x09 || byte == 0x7F {
+                throw MailroomError.invalidValue(field: field(), "must not contain control characters")
             }
+            beforePrevious = previous
+            previous = byte
         }
     }
 

@@ -43,7 +43,7 @@ public struct MailgunMailer: Mailer {
         try email.validate()
         let mailgun = email.options.mailgun
         let domain = try client.domain(mailgun.domain)
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: email, mailgun: mailgun))
+        let form = try MailgunForm.body(for: email, mailgun: mailgun)
         return try await post(form, to: "/v3/\(domain)/messages", recipients: email.recipients, logger: logger)
     }
 
@@ -52,7 +52,7 @@ public struct MailgunMailer: Mailer {
         try envelope.validate()
         let mailgun = envelope.options.mailgun
         let domain = try client.domain(mailgun.domain)
-        let form = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: envelope, mailgun: mailgun))
+        let form = try MailgunForm.mimeBody(for: message, envelope: envelope, mailgun: mailgun)
         return try await post(form, to: "/v3/\(domain)/messages.mime", recipients: envelope.recipients, logger: logger)
     }
 
@@ -69,7 +69,7 @@ public struct MailgunMailer: Mailer {
         for chunk in chunks {
             let variables = Dictionary(chunk.recipients.map { ($0.address.mailbox, $0.variables) }, uniquingKeysWith: { _, last in last })
             let json = try JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys, .withoutEscapingSlashes])
-            forms.append(MultipartFormBody(parts: try MailgunForm.parts(for: chunk.requestEmail, mailgun: mailgun, recipientVariables: String(decoding: json, as: UTF8.self))))
+            forms.append(try MailgunForm.body(for: chunk.requestEmail, mailgun: mailgun, recipientVariables: String(decoding: json, as: UTF8.self)))
         }
         var receipts: [SendReceipt] = []
         for (index, form) in forms.enumerated() {

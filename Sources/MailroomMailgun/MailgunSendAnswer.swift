@@ -33,7 +33,7 @@ struct MailgunSendAnswer: Decodable, Equatable {
         self.message = message
     }
 
-    /// The fast path: `{ "key": "value", … }` with string values free of escapes and control
+    /// The fast path: `{ "key": "value", … }` with ASCII strings free of escapes and control
     /// characters; `nil` for anything else.
     static func scan(_ bytes: [UInt8]) -> MailgunSendAnswer? {
         bytes.withUnsafeBufferPointer { buffer in
@@ -62,13 +62,13 @@ struct MailgunSendAnswer: Decodable, Equatable {
                     guard let value = string() else { return nil }
                     // Keys compared as bytes; a repeated key: JSONDecoder's answer decides.
                     if key.elementsEqual("id".utf8) {
-                        guard answer.id == nil, let text = String(validating: value, as: UTF8.self) else { return nil }
+                        guard answer.id == nil, let text = Self.text(value) else { return nil }
                         answer.id = text
                     } else if key.elementsEqual("message".utf8) {
-                        guard answer.message == nil, let text = String(validating: value, as: UTF8.self) else { return nil }
+                        guard answer.message == nil, let text = Self.text(value) else { return nil }
                         answer.message = text
-                    } else if String(validating: key, as: UTF8.self) == nil || String(validating: value, as: UTF8.self) == nil {
-                        return nil  // not UTF-8: JSONDecoder rejects it
+                    } else if !Self.isASCII(key) || !Self.isASCII(value) {
+                        return nil  // JSONDecoder decides whether it is UTF-8
                     }
                     skipSpace()
                     if take(0x2C) { continue }  // ,
@@ -78,6 +78,18 @@ struct MailgunSendAnswer: Decodable, Equatable {
             }
             skipSpace()
             return index == bytes.count ? answer : nil
+        }
+
+        /// A string's text when it is ASCII, as Mailgun's answers are; anything else is left to
+        /// `JSONDecoder`, which validates UTF-8 (`String(validating:)` is generic and showed in
+        /// the send path's profile).
+        static func text(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+            guard isASCII(bytes) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+        }
+
+        static func isASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+            bytes.allSatisfy { $0 < 0x80 }
         }
 
         mutating func skipSpace() {

@@ -48,36 +48,20 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     /// The `Content-Type` header value.
     var contentType: String { "multipart/form-data; boundary=" + boundary }
 
+    /// A body of `parts`, in order.
     init(parts: [Part], boundary: String = Self.randomBoundary()) {
-        self.boundary = boundary
-        // Written straight into buffers, piece by piece (no interpolated strings): the fields of a
-        // small send are built once, in one place, in a buffer sized for them.
-        var segments: [Segment] = []
-        var pending = ByteBufferAllocator().buffer(capacity: Self.leadingFieldsByteCount(parts, boundary: boundary))
+        var builder = Builder(boundary: boundary, capacity: Self.fieldsByteCount(parts, boundary: boundary))
         for part in parts {
             switch part {
-            case .field(let name, let value):
-                Self.writeDisposition(name: name, boundary: boundary, into: &pending)
-                pending.writeStaticString("\r\n\r\n")
-                pending.writeString(value)
-                pending.writeStaticString("\r\n")
-            case .file(let name, let filename, let contentType, let content):
-                Self.writeDisposition(name: name, boundary: boundary, into: &pending)
-                pending.writeStaticString("; filename=\"")
-                pending.writeString(Self.escaped(filename))
-                pending.writeStaticString("\"\r\nContent-Type: ")
-                pending.writeString(contentType)
-                pending.writeStaticString("\r\n\r\n")
-                segments.append(.bytes(pending))
-                pending = ByteBuffer()
-                segments.append(.content(content))
-                pending.writeStaticString("\r\n")
+            case .field(let name, let value): builder.appendField(name: name, value: value)
+            case .file(let name, let filename, let contentType, let content): builder.appendFile(name: name, filename: filename, contentType: contentType, content: content)
             }
         }
-        pending.writeStaticString("--")
-        pending.writeString(boundary)
-        pending.writeStaticString("--\r\n")
-        segments.append(.bytes(pending))
+        self = builder.finish()
+    }
+
+    fileprivate init(boundary: String, segments: [Segment]) {
+        self.boundary = boundary
         self.segments = segments
         self.byteCount = segments.reduce(0) { total, segment in
             switch segment {
@@ -86,6 +70,82 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             }
         }
         self.buffered = byteCount <= Self.bufferedLimit ? Self.inMemory(segments, byteCount: byteCount) : nil
+    }
+
+    /// Writes a body part by part, straight into its buffers: the send path builds a message's
+    /// fields with it, without a list of parts in between, since that runs for every send.
+    struct Builder {
+        let boundary: String
+        private var segments: [Segment] = []
+        /// The bytes after the last file part.
+        private var pending: ByteBuffer
+
+        /// Starts a body.
+        ///
+        /// - Parameters:
+        ///   - boundary: The multipart boundary.
+        ///   - capacity: The bytes to allocate for the fields, grown when they need more; see
+        ///     ``MultipartFormBody/fieldByteCount(name:value:boundary:)``.
+        init(boundary: String = MultipartFormBody.randomBoundary(), capacity: Int) {
+            self.boundary = boundary
+            self.pending = ByteBufferAllocator().buffer(capacity: capacity)
+        }
+
+        /// Appends `name="…"` with its value.
+        mutating func appendField(name: String, value: String) {
+            let name = MultipartFormBody.escaped(name)
+            let count = MultipartFormBody.fieldByteCount(name: name, value: value, boundary: boundary)
+            // One capacity check and plain copies: a field is a handful of bytes around its value.
+            pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
+                var end = 0
+                func write(_ bytes: UnsafeRawBufferPointer) {
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[end...]).copyMemory(from: bytes)
+                    end += bytes.count
+                }
+                func writeStatic(_ text: StaticString) {
+                    write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+                }
+                func write(_ text: String) {
+                    var text = text
+                    text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+                }
+                writeStatic("--")
+                write(boundary)
+                writeStatic("\r\nContent-Disposition: form-data; name=\"")
+                write(name)
+                writeStatic("\"\r\n\r\n")
+                write(value)
+                writeStatic("\r\n")
+                return end
+            }
+        }
+
+        /// Appends a file part whose content is read while the body is sent.
+        mutating func appendFile(name: String, filename: String, contentType: String, content: Content) {
+            pending.writeStaticString("--")
+            pending.writeString(boundary)
+            pending.writeStaticString("\r\nContent-Disposition: form-data; name=\"")
+            pending.writeString(MultipartFormBody.escaped(name))
+            pending.writeStaticString("\"; filename=\"")
+            pending.writeString(MultipartFormBody.escaped(filename))
+            pending.writeStaticString("\"\r\nContent-Type: ")
+            pending.writeString(contentType)
+            pending.writeStaticString("\r\n\r\n")
+            segments.append(.bytes(pending))
+            segments.append(.content(content))
+            pending = ByteBuffer()
+            pending.writeStaticString("\r\n")
+        }
+
+        /// The body, closed with its final boundary. (Mutating, not consuming: a builder kept in
+        /// another value would be copied, and its buffer with it.)
+        mutating func finish() -> MultipartFormBody {
+            pending.writeStaticString("--")
+            pending.writeString(boundary)
+            pending.writeStaticString("--\r\n")
+            segments.append(.bytes(pending))
+            return MultipartFormBody(boundary: boundary, segments: segments)
+        }
     }
 
     /// The segments' bytes in one buffer, or `nil` when one of them must be read or rendered.
@@ -107,25 +167,19 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         return buffer
     }
 
-    /// `--boundary\r\nContent-Disposition: form-data; name="…"`, what every part starts with.
-    private static func writeDisposition(name: String, boundary: String, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("--")
-        buffer.writeString(boundary)
-        buffer.writeStaticString("\r\nContent-Disposition: form-data; name=\"")
-        buffer.writeString(escaped(name))
-        buffer.writeStaticString("\"")
+    /// The bytes of one field, `--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nV\r\n`
+    /// (a name that needs escaping, which is rare, takes a few more).
+    static func fieldByteCount(name: String, value: String, boundary: String) -> Int {
+        boundary.utf8.count + 49 + name.utf8.count + value.utf8.count
     }
 
     /// The bytes of the fields before the first file part and of the closing line, so that the
-    /// buffer of a body without files is allocated once, at its size (a name that needs escaping,
-    /// which is rare, grows it once).
-    private static func leadingFieldsByteCount(_ parts: [Part], boundary: String) -> Int {
-        // `--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nV\r\n` and `--B--\r\n`.
-        let framing = boundary.utf8.count + 49
-        var total = boundary.utf8.count + 6
+    /// buffer of a body without files is allocated once, at its size.
+    private static func fieldsByteCount(_ parts: [Part], boundary: String) -> Int {
+        var total = boundary.utf8.count + 6  // `--B--\r\n`
         for part in parts {
             guard case .field(let name, let value) = part else { break }
-            total += framing + name.utf8.count + value.utf8.count
+            total += fieldByteCount(name: name, value: value, boundary: boundary)
         }
         return total
     }
@@ -177,7 +231,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
     /// Form-data names and file names are quoted strings; quotes and line breaks are percent-escaped
     /// as browsers do (the HTML standard's multipart/form-data encoding).
-    private static func escaped(_ text: String) -> String {
+    fileprivate static func escaped(_ text: String) -> String {
         // Names almost never need it; the check is a byte scan, the replacement goes through Foundation.
         guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else { return text }
         return text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aSmallSendIsOneBufferWithTheStreamsBytes() async throws {
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(), mailgun: MailgunOptions()), boundary: "mailroom-test-boundary")
+        let form = try MailgunForm.body(for: Self.email(), mailgun: MailgunOptions(), boundary: "mailroom-test-boundary")
         let buffer = try #require(form.buffered, "small and in memory: one buffer")
         let streamed = try await Self.streamed(form)
         #expect(Array(buffer.readableBytesView) == streamed)
@@ -36,8 +36,8 @@ import Testing
         let content = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let path = directory.path + "/report.bin"
         try Data(content).write(to: URL(fileURLWithPath: path))
-        let fromFile = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: try Mailroom.Attachment.file(at: path, contentType: "application/octet-stream")), mailgun: MailgunOptions()), boundary: "b")
-        let inMemory = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(content, filename: "report.bin", contentType: "application/octet-stream")), mailgun: MailgunOptions()), boundary: "b")
+        let fromFile = try MailgunForm.body(for: Self.email(attachment: try Mailroom.Attachment.file(at: path, contentType: "application/octet-stream")), mailgun: MailgunOptions(), boundary: "b")
+        let inMemory = try MailgunForm.body(for: Self.email(attachment: Mailroom.Attachment.bytes(content, filename: "report.bin", contentType: "application/octet-stream")), mailgun: MailgunOptions(), boundary: "b")
         #expect(fromFile.buffered == nil, "a file is read while the body is sent")
         let buffer = try #require(inMemory.buffered)
         let streamedFile = try await Self.streamed(fromFile)
@@ -48,10 +48,10 @@ import Testing
 
     @Test func largeBodiesAndMIMEMessagesStream() async throws {
         let large = [UInt8](repeating: 0x61, count: MultipartFormBody.bufferedLimit + 1)
-        let form = MultipartFormBody(parts: try MailgunForm.parts(for: Self.email(attachment: Mailroom.Attachment.bytes(large, filename: "a.txt")), mailgun: MailgunOptions()))
+        let form = try MailgunForm.body(for: Self.email(attachment: Mailroom.Attachment.bytes(large, filename: "a.txt")), mailgun: MailgunOptions())
         #expect(form.buffered == nil, "over the limit: streamed, never held twice")
         let message = try Self.email().renderMIME()
-        let mime = MultipartFormBody(parts: try MailgunForm.mimeParts(for: message, envelope: Envelope(recipients: ["zoe@example.com"]), mailgun: MailgunOptions()))
+        let mime = try MailgunForm.mimeBody(for: message, envelope: Envelope(recipients: ["zoe@example.com"]), mailgun: MailgunOptions())
         #expect(mime.buffered == nil)
         #expect(try await Self.streamed(mime).count == mime.byteCount)
     }
@@ -69,6 +69,34 @@ import Testing
         #expect(String(decoding: try await Self.streamed(form), as: UTF8.self) == expected)
         #expect(form.byteCount == expected.utf8.count)
         #expect(form.buffered.map { String(buffer: $0) } == expected)
+    }
+
+    /// Every kind of field a message carries, in Mailgun's order and framed byte for byte, including
+    /// fields past the buffer's first estimate (a long variable), which grow it.
+    @Test func aMessagesFieldsAreWrittenInOrderWithExactFraming() async throws {
+        var email = Email(from: "Acme <hello@acme.test>", to: ["Zoë <zoe@example.com>", "bob@example.com"], subject: "Hi", text: "Hi", html: "<p>Hi</p>")
+        email.cc = ["carol@example.com"]
+        email.bcc = ["dave@example.com"]
+        email.replyTo = ["\"Support, Acme\" <help@acme.test>"]
+        email.headers = [EmailHeader("X-Campaign", "spring")]
+        email.options.tags = ["welcome", "spring"]
+        email.options.testMode = true
+        let long = String(repeating: "x", count: 3_000)
+        email.options.variables = ["b": "2", "a": "1", "c": long]
+        var mailgun = MailgunOptions()
+        mailgun.dkim = false
+        let fields = [
+            ("from", "Acme <hello@acme.test>"), ("to", "Zoë <zoe@example.com>"), ("to", "bob@example.com"), ("cc", "carol@example.com"),
+            ("bcc", "dave@example.com"), ("subject", "Hi"), ("text", "Hi"), ("html", "<p>Hi</p>"), ("h:Reply-To", "\"Support, Acme\" <help@acme.test>"),
+            ("h:X-Campaign", "spring"), ("o:tag", "welcome"), ("o:tag", "spring"), ("o:testmode", "yes"), ("o:dkim", "no"),
+            ("v:a", "1"), ("v:b", "2"), ("v:c", long),
+        ]
+        let expected = fields.map { "--B\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }.joined() + "--B--\r\n"
+        let body = try MailgunForm.body(for: email, mailgun: mailgun, boundary: "B")
+        #expect(body.buffered.map { String(buffer: $0) } == expected)
+        #expect(String(decoding: try await Self.streamed(body), as: UTF8.self) == expected)
+        #expect(body.byteCount == expected.utf8.count)
+        #expect(try MailgunForm.body(for: email, mailgun: mailgun, boundary: "B").contentType == "multipart/form-data; boundary=B")
     }
 
     @Test func boundariesAreDistinctAndWithinRFC2046sLimit() {

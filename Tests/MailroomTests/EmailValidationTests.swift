@@ -93,6 +93,12 @@ import Testing
 
     @Test func rejectsUnicodeLineSeparatorsAndControlCharacters() {
         #expect(error { $0.subject = "a\u{2028}b" }?.code == .headerInjection)
+        #expect(error { $0.subject = "a\u{2029}b" }?.code == .headerInjection)
+        #expect(error { $0.subject = "a\u{85}b" }?.code == .headerInjection)
+        #expect(error { $0.subject = "a\u{7F}b" }?.code == .invalidValue)
+        #expect(error { $0.subject = "a\u{1B}b" }?.code == .invalidValue)
+        // Their neighbours are text: U+2027, U+202A, U+0084 and U+0086, and Å, whose second byte is 0x85.
+        #expect(error { $0.subject = "a\u{2027}\u{202A}\u{84}\u{86}Åb\t" } == nil)
         let control = error { $0.subject = "bell\u{07}" }
         #expect(control?.code == .invalidValue)
         #expect(control?.field == "subject")

@@ -122,7 +122,7 @@ enum MIMEHeaderEncoder {
 
     /// An RFC 5322 atom: one or more `atext` characters.
     private static func isAtom(_ word: String) -> Bool {
-        !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && !EmailAddress.phraseSpecials.contains($0) }
+        !word.isEmpty && word.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !EmailAddress.isPhraseSpecial($0) }
     }
 
     /// A quoted string with `\` and `"` escaped.

@@ -82,7 +82,10 @@ public struct Email: Sendable, Hashable {
     }
 
     /// Every envelope recipient: ``to``, then ``cc``, then ``bcc``.
-    public var recipients: [EmailAddress] { to + cc + bcc }
+    public var recipients: [EmailAddress] {
+        // Most messages have `to` alone: no new array for them.
+        cc.isEmpty && bcc.isEmpty ? to : to + cc + bcc
+    }
 
     /// Checks everything a provider would reject, before anything is sent.
     ///

@@ -98,7 +98,9 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
         guard let displayName else { return mailbox }
         // Quoted when a special would end the phrase, or when whitespace at either end would be
         // trimmed away on parsing (the fuzzer's round trip found the tab that went missing).
-        let needsQuotes = displayName.unicodeScalars.contains { Self.phraseSpecials.contains($0) }
+        // The specials are ASCII, so bytes answer it (no set look-up per scalar): this runs for
+        // every address of every send.
+        let needsQuotes = displayName.utf8.contains(where: Self.isPhraseSpecial)
             || displayName.unicodeScalars.first.map(Self.isWhitespace) == true
             || displayName.unicodeScalars.last.map(Self.isWhitespace) == true
         if needsQuotes {
@@ -112,7 +114,12 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
             }
             return "\"\(String(escaped))\" <\(mailbox)>"
         }
-        return "\(displayName) <\(mailbox)>"
+        var text = displayName
+        text.reserveCapacity(displayName.utf8.count + mailbox.utf8.count + 3)
+        text += " <"
+        text += mailbox
+        text += ">"
+        return text
     }
 
     /// Checks the address, reporting problems against `field`.
@@ -144,8 +151,17 @@ extension EmailAddress {
         return scalar == " " || (0x09...0x0D).contains(scalar.value)
     }
 
-    /// Characters that force a display name into a quoted string (RFC 5322 `specials`).
-    static let phraseSpecials: Set<Unicode.Scalar> = Set("()<>[]:;@\\,.\"".unicodeScalars)
+    /// Whether `byte` forces a display name into a quoted string (RFC 5322 `specials`:
+    /// `()<>[]:;@\,."`).
+    static func isPhraseSpecial(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "@"), UInt8(ascii: "\\"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "\""):
+            true
+        default:
+            false
+        }
+    }
 
     static func parse(_ raw: String, field: String) throws -> EmailAddress {
         if raw.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {

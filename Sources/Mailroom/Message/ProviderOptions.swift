@@ -35,7 +35,8 @@ public struct ProviderOptions: Sendable, Hashable {
 
     /// The options stored under `key`, or the key's default.
     public subscript<Key: ProviderOptionKey>(key: Key.Type) -> Key.Value {
-        get { entries[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
+        // Most messages set no provider option: no hashing for them.
+        get { entries.isEmpty ? Key.defaultValue : entries[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
         set {
             entries[ObjectIdentifier(key)] = Entry(
                 value: newValue,
