@@ -60,6 +60,8 @@ public struct MailgunClient: Sendable {
         var method: HTTPMethod
         /// A path on the base URL (`/v3/…`) or an absolute URL from a response (paging, storage).
         var target: String
+        /// `target`'s absolute URL when the caller made it already (``url(for:)``); else made per request.
+        var url: String? = nil
         var body: Body = .none
         var accept: String = MailgunClient.jsonMediaType
 
@@ -70,10 +72,11 @@ public struct MailgunClient: Sendable {
     struct Response: Sendable {
         var status: Int
         var headers: HTTPHeaders
-        var body: [UInt8]
+        /// The answer as AsyncHTTPClient read it (no copy on the send path).
+        var body: ByteBuffer
 
         func json() throws -> [String: Any] {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
                 throw MailroomError(code: .invalidJSON, message: "Mailgun answered HTTP \(status) with a body that is not a JSON object", status: status)
             }
             return object
@@ -109,7 +112,7 @@ public struct MailgunClient: Sendable {
 
     /// Sends `request`, retrying as the policy allows; a 2xx answer is returned, anything else thrown.
     func execute(_ request: Request, logger: Logger) async throws -> Response {
-        let url = try url(for: request.target)
+        let url = try request.url ?? url(for: request.target)
         let policy = configuration.retry
         var attempt = 1
         while true {
@@ -133,7 +136,7 @@ public struct MailgunClient: Sendable {
             case .success(let response) where (200..<300).contains(response.status):
                 return response
             case .success(let response):
-                failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: response.body)
+                failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
             case .failure(let error):
                 failure = error
             }
@@ -203,7 +206,7 @@ public struct MailgunClient: Sendable {
         }
         let response = try await httpClient.execute(http, timeout: Self.timeAmount(configuration.timeouts.request))
         let body = try await response.body.collect(upTo: Self.maximumAnswer)
-        return Response(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+        return Response(status: Int(response.status.code), headers: response.headers, body: body)
     }
 
     /// Sends a body that is read while it is sent (files, large bodies) with a writer that waits
@@ -231,7 +234,7 @@ public struct MailgunClient: Sendable {
         } onCancel: {
             task.cancel()
         }
-        return Response(status: Int(response.status.code), headers: response.headers, body: response.body.map { Array($0.readableBytesView) } ?? [])
+        return Response(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
     }
 
     /// The largest answer read (Mailgun's are a few kilobytes; a stored message can be large).
@@ -256,7 +259,7 @@ public struct MailgunClient: Sendable {
     private func record(method: HTTPMethod, target: String, url: String, outcome: Result<Response, MailroomError>, elapsed: Duration, attempt: Int, logger: Logger) {
         let status: String
         switch outcome {
-        case .success(let response): status = String(response.status)
+        case .success(let response): status = response.status == 200 ? "200" : String(response.status)  // no number formatting for the common answer
         case .failure(let error): status = error.shortDescription
         }
         metrics.record(method: method, status: status, elapsed: elapsed)

@@ -7,13 +7,17 @@ enum MailgunForm {
     /// Mailgun's limit on `o:`, `h:`, `v:` and `t:` parameters together.
     static let sendOptionsLimit = 16 * 1_024
 
-    /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files.
-    static func body(for email: Email, mailgun: MailgunOptions, recipientVariables: String? = nil, boundary: String = MultipartFormBody.randomBoundary()) throws -> MultipartFormBody {
+    /// A field's bytes besides its value, about: the random boundary, the framing and a name.
+    private static let fieldFraming = MultipartFormBody.randomBoundaryLength + 49 + 32
+
+    /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files; `boundary`
+    /// is random when `nil`.
+    static func body(for email: Email, mailgun: MailgunOptions, recipientVariables: String? = nil, boundary: String? = nil) throws -> MultipartFormBody {
         // Written straight into the body (no list of fields in between): this runs for every send.
         // The capacity covers the usual fields; a message with more grows its buffer once or twice.
         let fieldCount = 8 + email.to.count + email.cc.count + email.bcc.count + email.headers.count + email.options.tags.count
         let valueBytes = email.subject.utf8.count + (email.text?.utf8.count ?? 0) + (email.html?.utf8.count ?? 0) + (email.ampHTML?.utf8.count ?? 0)
-        var form = Fields(boundary: boundary, capacity: fieldCount * (boundary.utf8.count + 96) + valueBytes)
+        var form = Fields(boundary: boundary, capacity: fieldCount * Self.fieldFraming + valueBytes)
         form.field("from", email.from.description)
         for address in email.to { form.field("to", address.description) }
         for address in email.cc { form.field("cc", address.description) }
@@ -45,8 +49,8 @@ enum MailgunForm {
 
     /// The body of `POST /v3/{domain}/messages.mime`: the envelope's recipients and options, then
     /// the message as the `message` file.
-    static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions, boundary: String = MultipartFormBody.randomBoundary()) throws -> MultipartFormBody {
-        var form = Fields(boundary: boundary, capacity: (8 + envelope.recipients.count) * (boundary.utf8.count + 96))
+    static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions, boundary: String? = nil) throws -> MultipartFormBody {
+        var form = Fields(boundary: boundary, capacity: (8 + envelope.recipients.count) * Self.fieldFraming)
         for recipient in envelope.recipients { form.field("to", recipient.description) }
         try appendOptionFields(envelope.options, mailgun: mailgun, to: &form)
         try form.checkSize()
@@ -99,7 +103,7 @@ enum MailgunForm {
         var builder: MultipartFormBody.Builder
         private var sendOptionsSize = 0
 
-        init(boundary: String, capacity: Int) {
+        init(boundary: String?, capacity: Int) {
             builder = MultipartFormBody.Builder(boundary: boundary, capacity: capacity)
         }
 

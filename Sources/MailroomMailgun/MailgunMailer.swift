@@ -21,6 +21,9 @@ import NIOHTTP1
 public struct MailgunMailer: Mailer {
     /// The HTTP client with its configuration; share it with ``MailgunMailer`` siblings.
     public let client: MailgunClient
+    /// The path and URL of `POST /v3/{domain}/messages` for the configuration's domain, made once
+    /// rather than for every send; `nil` without a valid default domain.
+    private let defaultMessages: (path: String, url: String)?
 
     /// Creates a mailer.
     ///
@@ -28,7 +31,7 @@ public struct MailgunMailer: Mailer {
     ///   - configuration: Credentials, region, domain, retries and timeouts.
     ///   - httpClient: The HTTP client to borrow; its owner shuts it down. Default `HTTPClient.shared`.
     public init(configuration: MailgunConfiguration, httpClient: HTTPClient = .shared) {
-        self.client = MailgunClient(configuration: configuration, httpClient: httpClient)
+        self.init(client: MailgunClient(configuration: configuration, httpClient: httpClient))
     }
 
     /// Creates a mailer on an existing client.
@@ -36,15 +39,24 @@ public struct MailgunMailer: Mailer {
     /// - Parameter client: The client to send with.
     public init(client: MailgunClient) {
         self.client = client
+        self.defaultMessages = (try? client.domain(nil)).flatMap { domain in
+            let path = "/v3/\(domain)/messages"
+            return (try? client.url(for: path)).map { (path, $0) }
+        }
     }
 
     /// Sends `email` with `POST /v3/{domain}/messages`.
     public func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
         try email.validate()
         let mailgun = email.options.mailgun
-        let domain = try client.domain(mailgun.domain)
+        let messages: (path: String, url: String?)
+        if mailgun.domain == nil, let defaultMessages {
+            messages = defaultMessages
+        } else {
+            messages = ("/v3/\(try client.domain(mailgun.domain))/messages", nil)
+        }
         let form = try MailgunForm.body(for: email, mailgun: mailgun)
-        return try await post(form, to: "/v3/\(domain)/messages", recipients: email.recipients, logger: logger)
+        return try await post(form, to: messages.path, url: messages.url, recipients: email.recipients, logger: logger)
     }
 
     /// Sends pre-rendered MIME with `POST /v3/{domain}/messages.mime` to the envelope's recipients.
@@ -87,8 +99,8 @@ public struct MailgunMailer: Mailer {
         return receipts
     }
 
-    private func post(_ form: MultipartFormBody, to path: String, recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {
-        let response = try await client.execute(.init(method: .POST, target: path, body: .form(form)), logger: logger)
+    private func post(_ form: MultipartFormBody, to path: String, url: String? = nil, recipients: [EmailAddress], logger: Logger) async throws -> SendReceipt {
+        let response = try await client.execute(.init(method: .POST, target: path, url: url, body: .form(form)), logger: logger)
         let answer: MailgunSendAnswer
         do {
             answer = try MailgunSendAnswer.decode(response.body)

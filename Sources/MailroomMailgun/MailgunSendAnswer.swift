@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Mailgun's answer to a send, `{"id": "<…>", "message": "Queued. Thank you."}`, read on every
 /// message sent.
@@ -14,9 +15,9 @@ struct MailgunSendAnswer: Decodable, Equatable {
     /// Decodes an answer body.
     ///
     /// - Throws: `DecodingError` when the body is not a JSON object.
-    static func decode(_ body: [UInt8]) throws -> MailgunSendAnswer {
+    static func decode(_ body: ByteBuffer) throws -> MailgunSendAnswer {
         if let answer = scan(body) { return answer }
-        return try JSONDecoder().decode(MailgunSendAnswer.self, from: Data(body))
+        return try JSONDecoder().decode(MailgunSendAnswer.self, from: Data(body.readableBytesView))
     }
 
     private enum CodingKeys: String, CodingKey { case id, message }
@@ -35,9 +36,9 @@ struct MailgunSendAnswer: Decodable, Equatable {
 
     /// The fast path: `{ "key": "value", … }` with ASCII strings free of escapes and control
     /// characters; `nil` for anything else.
-    static func scan(_ bytes: [UInt8]) -> MailgunSendAnswer? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = Scanner(bytes: buffer)
+    static func scan(_ body: ByteBuffer) -> MailgunSendAnswer? {
+        body.withUnsafeReadableBytes { bytes in
+            var scanner = Scanner(bytes: bytes.assumingMemoryBound(to: UInt8.self))
             return scanner.object()
         }
     }

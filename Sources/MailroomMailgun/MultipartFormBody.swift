@@ -33,24 +33,37 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         case content(Content)
     }
 
-    let boundary: String
-    private let segments: [Segment]
+    /// What the body is made of: one buffer when it is small and already in memory, or segments
+    /// of bytes and contents that are read while it is sent.
+    private enum Storage: Sendable {
+        case buffer(ByteBuffer)
+        case segments([Segment])
+    }
+
+    /// The `Content-Type` header value, `multipart/form-data; boundary=…`.
+    let contentType: String
+    private let storage: Storage
     /// The exact number of bytes the body yields.
     let byteCount: Int
+
     /// The whole body as one buffer when it is small and already in memory (no file to read, no
     /// MIME message to render): sent with the request head in one write instead of as a stream.
     /// `nil` for bodies that are streamed.
-    let buffered: ByteBuffer?
+    var buffered: ByteBuffer? {
+        guard case .buffer(let buffer) = storage else { return nil }
+        return buffer
+    }
 
     /// The largest body sent as one buffer; larger ones are streamed so they are never held twice.
     static let bufferedLimit = 256 * 1_024
 
-    /// The `Content-Type` header value.
-    var contentType: String { "multipart/form-data; boundary=" + boundary }
-
     /// A body of `parts`, in order.
-    init(parts: [Part], boundary: String = Self.randomBoundary()) {
-        var builder = Builder(boundary: boundary, capacity: Self.fieldsByteCount(parts, boundary: boundary))
+    ///
+    /// - Parameters:
+    ///   - parts: The fields and files.
+    ///   - boundary: The multipart boundary; a random one when `nil`.
+    init(parts: [Part], boundary: String? = nil) {
+        var builder = Builder(boundary: boundary, capacity: Self.fieldsByteCount(parts, boundaryLength: boundary?.utf8.count ?? Self.randomBoundaryLength))
         for part in parts {
             switch part {
             case .field(let name, let value): builder.appendField(name: name, value: value)
@@ -60,22 +73,18 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         self = builder.finish()
     }
 
-    fileprivate init(boundary: String, segments: [Segment]) {
-        self.boundary = boundary
-        self.segments = segments
-        self.byteCount = segments.reduce(0) { total, segment in
-            switch segment {
-            case .bytes(let bytes): total + bytes.readableBytes
-            case .content(let content): total + content.byteCount
-            }
-        }
-        self.buffered = byteCount <= Self.bufferedLimit ? Self.inMemory(segments, byteCount: byteCount) : nil
+    private init(contentType: String, storage: Storage, byteCount: Int) {
+        self.contentType = contentType
+        self.storage = storage
+        self.byteCount = byteCount
     }
 
     /// Writes a body part by part, straight into its buffers: the send path builds a message's
     /// fields with it, without a list of parts in between, since that runs for every send.
     struct Builder {
-        let boundary: String
+        /// The `Content-Type`, whose end is the boundary: one string for both.
+        private var contentType: String
+        /// The segments before `pending`; empty until a file part is appended.
         private var segments: [Segment] = []
         /// The bytes after the last file part.
         private var pending: ByteBuffer
@@ -83,18 +92,22 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         /// Starts a body.
         ///
         /// - Parameters:
-        ///   - boundary: The multipart boundary.
+        ///   - boundary: The multipart boundary; a random one when `nil`.
         ///   - capacity: The bytes to allocate for the fields, grown when they need more; see
-        ///     ``MultipartFormBody/fieldByteCount(name:value:boundary:)``.
-        init(boundary: String = MultipartFormBody.randomBoundary(), capacity: Int) {
-            self.boundary = boundary
+        ///     ``MultipartFormBody/fieldByteCount(name:value:boundaryLength:)``.
+        init(boundary: String? = nil, capacity: Int) {
+            self.contentType = boundary.map { MultipartFormBody.contentTypePrefix.description + $0 } ?? MultipartFormBody.randomContentType()
             self.pending = ByteBufferAllocator().buffer(capacity: capacity)
         }
+
+        /// The boundary's length in bytes.
+        private var boundaryLength: Int { contentType.utf8.count - MultipartFormBody.contentTypePrefix.utf8CodeUnitCount }
 
         /// Appends `name="…"` with its value.
         mutating func appendField(name: String, value: String) {
             let name = MultipartFormBody.escaped(name)
-            let count = MultipartFormBody.fieldByteCount(name: name, value: value, boundary: boundary)
+            let count = MultipartFormBody.fieldByteCount(name: name, value: value, boundaryLength: boundaryLength)
+            let boundaryStart = MultipartFormBody.contentTypePrefix.utf8CodeUnitCount
             // One capacity check and plain copies: a field is a handful of bytes around its value.
             pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
                 var end = 0
@@ -105,12 +118,12 @@ struct MultipartFormBody: AsyncSequence, Sendable {
                 func writeStatic(_ text: StaticString) {
                     write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
                 }
-                func write(_ text: String) {
+                func write(_ text: String, from offset: Int = 0) {
                     var text = text
-                    text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+                    text.withUTF8 { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[offset...]))) }
                 }
                 writeStatic("--")
-                write(boundary)
+                write(contentType, from: boundaryStart)
                 writeStatic("\r\nContent-Disposition: form-data; name=\"")
                 write(name)
                 writeStatic("\"\r\n\r\n")
@@ -121,15 +134,14 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         }
 
         /// Appends a file part whose content is read while the body is sent.
-        mutating func appendFile(name: String, filename: String, contentType: String, content: Content) {
-            pending.writeStaticString("--")
-            pending.writeString(boundary)
+        mutating func appendFile(name: String, filename: String, contentType fileType: String, content: Content) {
+            writeDelimiter()
             pending.writeStaticString("\r\nContent-Disposition: form-data; name=\"")
             pending.writeString(MultipartFormBody.escaped(name))
             pending.writeStaticString("\"; filename=\"")
             pending.writeString(MultipartFormBody.escaped(filename))
             pending.writeStaticString("\"\r\nContent-Type: ")
-            pending.writeString(contentType)
+            pending.writeString(fileType)
             pending.writeStaticString("\r\n\r\n")
             segments.append(.bytes(pending))
             segments.append(.content(content))
@@ -140,17 +152,33 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         /// The body, closed with its final boundary. (Mutating, not consuming: a builder kept in
         /// another value would be copied, and its buffer with it.)
         mutating func finish() -> MultipartFormBody {
-            pending.writeStaticString("--")
-            pending.writeString(boundary)
+            writeDelimiter()
             pending.writeStaticString("--\r\n")
+            // Fields alone (the common case) are the buffer as it is: no list of segments.
+            if segments.isEmpty, pending.readableBytes <= MultipartFormBody.bufferedLimit {
+                return MultipartFormBody(contentType: contentType, storage: .buffer(pending), byteCount: pending.readableBytes)
+            }
             segments.append(.bytes(pending))
-            return MultipartFormBody(boundary: boundary, segments: segments)
+            let byteCount = segments.reduce(0) { total, segment in
+                switch segment {
+                case .bytes(let bytes): total + bytes.readableBytes
+                case .content(let content): total + content.byteCount
+                }
+            }
+            let inMemory = byteCount <= MultipartFormBody.bufferedLimit ? MultipartFormBody.inMemory(segments, byteCount: byteCount) : nil
+            return MultipartFormBody(contentType: contentType, storage: inMemory.map(Storage.buffer) ?? .segments(segments), byteCount: byteCount)
+        }
+
+        /// `--boundary`.
+        private mutating func writeDelimiter() {
+            pending.writeStaticString("--")
+            var contentType = contentType
+            _ = contentType.withUTF8 { pending.writeBytes(UnsafeBufferPointer(rebasing: $0[MultipartFormBody.contentTypePrefix.utf8CodeUnitCount...])) }
         }
     }
 
     /// The segments' bytes in one buffer, or `nil` when one of them must be read or rendered.
     private static func inMemory(_ segments: [Segment], byteCount: Int) -> ByteBuffer? {
-        if segments.count == 1, case .bytes(let only) = segments[0] { return only }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(byteCount)
         for segment in segments {
@@ -169,26 +197,31 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
     /// The bytes of one field, `--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nV\r\n`
     /// (a name that needs escaping, which is rare, takes a few more).
-    static func fieldByteCount(name: String, value: String, boundary: String) -> Int {
-        boundary.utf8.count + 49 + name.utf8.count + value.utf8.count
+    static func fieldByteCount(name: String, value: String, boundaryLength: Int) -> Int {
+        boundaryLength + 49 + name.utf8.count + value.utf8.count
     }
 
     /// The bytes of the fields before the first file part and of the closing line, so that the
     /// buffer of a body without files is allocated once, at its size.
-    private static func fieldsByteCount(_ parts: [Part], boundary: String) -> Int {
-        var total = boundary.utf8.count + 6  // `--B--\r\n`
+    private static func fieldsByteCount(_ parts: [Part], boundaryLength: Int) -> Int {
+        var total = boundaryLength + 6  // `--B--\r\n`
         for part in parts {
             guard case .field(let name, let value) = part else { break }
-            total += fieldByteCount(name: name, value: value, boundary: boundary)
+            total += fieldByteCount(name: name, value: value, boundaryLength: boundaryLength)
         }
         return total
     }
 
-    /// `mailroom-<n>-<m>`: 128 bits that no body will contain by chance and that no one outside
-    /// the process can predict. A random call is a system call on Linux, which showed in the send
-    /// path's profile, so there is one per process: the boundaries are SipHash (`Hasher`, keyed
-    /// per process) of that random seed and a counter, unique per send and as unguessable.
-    static func randomBoundary() -> String {
+    /// What the `Content-Type` starts with, before the boundary.
+    static let contentTypePrefix: StaticString = "multipart/form-data; boundary="
+
+    /// A `Content-Type` with a new boundary, `mailroom-` and 32 hexadecimal digits: 128 bits that no
+    /// body will contain by chance and that no one outside the process can predict. A random call
+    /// is a system call on Linux, which showed in the send path's profile, so there is one per
+    /// process: the boundaries are SipHash (`Hasher`, keyed per process) of that random seed and a
+    /// counter, unique per send and as unguessable. Made in one allocation, the header and the
+    /// boundary together.
+    static func randomContentType() -> String {
         let sequence = boundaryCounter.wrappingAdd(1, ordering: .relaxed).newValue
         func mixed(_ lane: UInt8) -> UInt64 {
             var hasher = Hasher()
@@ -197,34 +230,32 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             hasher.combine(lane)
             return UInt64(UInt(bitPattern: hasher.finalize()))
         }
-        // Written into one allocation: `mailroom-`, two numbers of at most 20 digits, a dash.
-        let prefix: StaticString = "mailroom-"
-        return String(unsafeUninitializedCapacity: prefix.utf8CodeUnitCount + 41) { buffer in
+        let boundaryPrefix: StaticString = "mailroom-"
+        return String(unsafeUninitializedCapacity: contentTypePrefix.utf8CodeUnitCount + randomBoundaryLength) { buffer in
             var end = 0
-            func write(_ byte: UInt8) {
-                buffer[end] = byte
-                end += 1
+            func write(_ text: StaticString) {
+                for index in 0..<text.utf8CodeUnitCount { buffer[end + index] = text.utf8Start[index] }
+                end += text.utf8CodeUnitCount
             }
             func write(_ number: UInt64) {
-                var count = 1
-                var rest = number / 10
-                while rest > 0 { count += 1; rest /= 10 }
-                rest = number
-                for position in stride(from: end + count - 1, through: end, by: -1) {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    let digit = UInt8(truncatingIfNeeded: number >> UInt64(shift)) & 0x0F
+                    buffer[end] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    end += 1
                 }
-                end += count
             }
-            for index in 0..<prefix.utf8CodeUnitCount { write(prefix.utf8Start[index]) }
+            write(contentTypePrefix)
+            write(boundaryPrefix)
             write(mixed(0))
-            write(UInt8(ascii: "-"))
             write(mixed(1))
             return end
         }
     }
 
-    /// The process's random seed for boundaries (see ``randomBoundary()``).
+    /// The length of a random boundary: `mailroom-` and 32 digits.
+    static let randomBoundaryLength = 41
+
+    /// The process's random seed for boundaries (see ``randomContentType()``).
     private static let boundarySeed = UInt64.random(in: .min ... .max)
     /// How many boundaries this process has made.
     private static let boundaryCounter = Atomic<UInt64>(0)
@@ -238,7 +269,10 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(segments: segments)
+        switch storage {
+        case .buffer(let buffer): AsyncIterator(segments: [.bytes(buffer)])
+        case .segments(let segments): AsyncIterator(segments: segments)
+        }
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {

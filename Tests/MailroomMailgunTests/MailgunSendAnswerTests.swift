@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import MailroomMailgun
@@ -23,19 +24,19 @@ import Testing
     func theScanAgreesWithJSONDecoder(input: String) throws {
         let bytes = Array(input.utf8)
         let decoded = try JSONDecoder().decode(MailgunSendAnswer.self, from: Data(bytes))
-        #expect(try MailgunSendAnswer.decode(bytes) == decoded)
-        if let scanned = MailgunSendAnswer.scan(bytes) { #expect(scanned == decoded) }
+        #expect(try MailgunSendAnswer.decode(ByteBuffer(bytes: bytes)) == decoded)
+        if let scanned = MailgunSendAnswer.scan(ByteBuffer(bytes: bytes)) { #expect(scanned == decoded) }
     }
 
     @Test func theCommonAnswerIsScannedWithoutJSONDecoder() {
         let bytes = Array(#"{"id":"<20261201.1@acme.test>","message":"Queued. Thank you."}"#.utf8)
-        #expect(MailgunSendAnswer.scan(bytes) == MailgunSendAnswer(id: "<20261201.1@acme.test>", message: "Queued. Thank you."))
-        #expect(MailgunSendAnswer.scan(Array(#"{"message":"esc\"aped","id":"<a@b>"}"#.utf8)) == nil, "escapes go to JSONDecoder")
+        #expect(MailgunSendAnswer.scan(ByteBuffer(bytes: bytes)) == MailgunSendAnswer(id: "<20261201.1@acme.test>", message: "Queued. Thank you."))
+        #expect(MailgunSendAnswer.scan(ByteBuffer(string: #"{"message":"esc\"aped","id":"<a@b>"}"#)) == nil, "escapes go to JSONDecoder")
     }
 
     @Test(arguments: [#"not json"#, #"["id"]"#, #"{"id":"<a@b>""#, #"{"id":"<a@b>"} trailing"#, "", #"{"id" "x"}"#])
     func whatIsNotAJSONObjectIsRefused(input: String) {
-        #expect(MailgunSendAnswer.scan(Array(input.utf8)) == nil)
-        #expect(throws: (any Error).self) { try MailgunSendAnswer.decode(Array(input.utf8)) }
+        #expect(MailgunSendAnswer.scan(ByteBuffer(string: input)) == nil)
+        #expect(throws: (any Error).self) { try MailgunSendAnswer.decode(ByteBuffer(string: input)) }
     }
 }

@@ -100,9 +100,16 @@ import Testing
     }
 
     @Test func boundariesAreDistinctAndWithinRFC2046sLimit() {
-        let boundaries = (0..<10_000).map { _ in MultipartFormBody.randomBoundary() }
-        #expect(Set(boundaries).count == boundaries.count)
-        #expect(boundaries.allSatisfy { $0.utf8.count <= 70 && $0.hasPrefix("mailroom-") })
-        #expect(boundaries.allSatisfy { $0.dropFirst("mailroom-".count).split(separator: "-").compactMap { UInt64($0) }.count == 2 })
+        let prefix = "multipart/form-data; boundary="
+        let contentTypes = (0..<10_000).map { _ in MultipartFormBody.randomContentType() }
+        #expect(Set(contentTypes).count == contentTypes.count)
+        #expect(contentTypes.allSatisfy { $0.hasPrefix(prefix + "mailroom-") })
+        let boundaries = contentTypes.map { $0.dropFirst(prefix.count) }
+        #expect(boundaries.allSatisfy { $0.utf8.count == MultipartFormBody.randomBoundaryLength && $0.utf8.count <= 70 })
+        #expect(boundaries.allSatisfy { $0.dropFirst("mailroom-".count).allSatisfy { $0.isHexDigit && !$0.isUppercase } })
+        // The bodies use the boundary of their Content-Type.
+        let body = MultipartFormBody(parts: [.field(name: "to", value: "zoe@example.com")])
+        let boundary = body.contentType.dropFirst(prefix.count)
+        #expect(body.buffered.map { String(buffer: $0) } == "--\(boundary)\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nzoe@example.com\r\n--\(boundary)--\r\n")
     }
 }

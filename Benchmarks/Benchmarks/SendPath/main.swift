@@ -28,7 +28,10 @@ let mailer = MailgunMailer(configuration: try MailgunConfiguration(apiKey: key, 
 let email = Email(from: "Acme <hello@acme.test>", to: ["bob@example.com"], subject: "Hello", text: "Hi", html: "<p>Hi</p>")
 
 // The bytes MailgunMailer writes for `email` (its fields in its order, a boundary of the same length).
-let boundary = "mailroom-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))"
+let boundary = "mailroom-" + (0..<2).map { _ in
+    let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}.joined()
 var form = ""
 for (name, value) in [("from", "Acme <hello@acme.test>"), ("to", "bob@example.com"), ("subject", "Hello"), ("text", "Hi"), ("html", "<p>Hi</p>")] {
     form += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
