@@ -82,7 +82,9 @@ enum MailgunForm {
         if let value = mailgun.trackingPixelLocationTop { form.field("o:tracking-pixel-location-top", value) }
         if let value = mailgun.archiveTo { form.field("o:archive-to", value) }
         if !mailgun.suppressHeaders.isEmpty { form.field("o:suppress-headers", mailgun.suppressHeaders.joined(separator: ",")) }
-        for name in options.variables.keys.sorted() { form.field("v:\(name)", options.variables[name] ?? "") }
+        if !options.variables.isEmpty {
+            for name in options.variables.keys.sorted() { form.field("v:\(name)", options.variables[name] ?? "") }
+        }
         for extra in mailgun.extra { form.field(extra.name, extra.value) }
     }
 

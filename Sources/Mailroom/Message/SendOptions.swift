@@ -55,7 +55,8 @@ public struct SendOptions: Sendable, Hashable {
                 throw MailroomError.invalidValue(field: "tags[\(index)]", "a tag must not be empty")
             }
         }
-        for name in variables.keys.sorted() {
+        // Sorted so the first bad name is the same every time; most messages have none to sort.
+        for name in variables.isEmpty ? [] : variables.keys.sorted() {
             try HeaderText.check(name, field: "variables")
             if name.isEmpty { throw MailroomError.invalidValue(field: "variables", "a variable name must not be empty") }
         }
