@@ -116,7 +116,8 @@ public struct MailgunClient: Sendable {
         let policy = configuration.retry
         var attempt = 1
         while true {
-            let started = ContinuousClock.now
+            // Nanoseconds of the monotonic clock: `Duration`'s 128-bit arithmetic showed in the send path's profile.
+            let started = NIODeadline.now()
             let outcome: Result<Response, MailroomError>
             do {
                 outcome = .success(try await send(request, url: url))
@@ -128,8 +129,8 @@ public struct MailgunClient: Sendable {
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 outcome = .failure(Self.transportError(error))
             }
-            let elapsed = ContinuousClock.now - started
-            record(method: request.method, target: request.target, url: url, outcome: outcome, elapsed: elapsed, attempt: attempt, logger: logger)
+            let elapsed = (NIODeadline.now() - started).nanoseconds
+            record(method: request.method, target: request.target, url: url, outcome: outcome, elapsedNanoseconds: elapsed, attempt: attempt, logger: logger)
 
             let failure: MailroomError
             switch outcome {
@@ -256,14 +257,14 @@ public struct MailgunClient: Sendable {
 
     /// Counts the request and logs it at debug level; the logged path is made only when the line
     /// is written.
-    private func record(method: HTTPMethod, target: String, url: String, outcome: Result<Response, MailroomError>, elapsed: Duration, attempt: Int, logger: Logger) {
+    private func record(method: HTTPMethod, target: String, url: String, outcome: Result<Response, MailroomError>, elapsedNanoseconds: Int64, attempt: Int, logger: Logger) {
         let status: String
         switch outcome {
         case .success(let response): status = response.status == 200 ? "200" : String(response.status)  // no number formatting for the common answer
         case .failure(let error): status = error.shortDescription
         }
-        metrics.record(method: method, status: status, elapsed: elapsed)
-        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        metrics.record(method: method, status: status, elapsedNanoseconds: elapsedNanoseconds)
+        let milliseconds = Double(elapsedNanoseconds) / 1e6
         logger.debug("Mailgun request", metadata: [
             "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(Self.path(of: target, in: url))", "mailgun.status": "\(status)",
             "mailgun.duration_ms": "\(Int(milliseconds.rounded()))", "mailgun.attempt": "\(attempt)",

@@ -18,10 +18,10 @@ enum MailgunForm {
         let fieldCount = 8 + email.to.count + email.cc.count + email.bcc.count + email.headers.count + email.options.tags.count
         let valueBytes = email.subject.utf8.count + (email.text?.utf8.count ?? 0) + (email.html?.utf8.count ?? 0) + (email.ampHTML?.utf8.count ?? 0)
         var form = Fields(boundary: boundary, capacity: fieldCount * Self.fieldFraming + valueBytes)
-        form.field("from", email.from.description)
-        for address in email.to { form.field("to", address.description) }
-        for address in email.cc { form.field("cc", address.description) }
-        for address in email.bcc { form.field("bcc", address.description) }
+        form.address("from", email.from)
+        for address in email.to { form.address("to", address) }
+        for address in email.cc { form.address("cc", address) }
+        for address in email.bcc { form.address("bcc", address) }
         if !email.subject.isEmpty { form.field("subject", email.subject) }
         if let text = email.text { form.field("text", text) }
         if let html = email.html { form.field("html", html) }
@@ -51,7 +51,7 @@ enum MailgunForm {
     /// the message as the `message` file.
     static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions, boundary: String? = nil) throws -> MultipartFormBody {
         var form = Fields(boundary: boundary, capacity: (8 + envelope.recipients.count) * Self.fieldFraming)
-        for recipient in envelope.recipients { form.field("to", recipient.description) }
+        for recipient in envelope.recipients { form.address("to", recipient) }
         try appendOptionFields(envelope.options, mailgun: mailgun, to: &form)
         try form.checkSize()
         form.builder.appendFile(name: "message", filename: "message.mime", contentType: "message/rfc822", content: .message(message))
@@ -119,6 +119,16 @@ enum MailgunForm {
                 }
             }
             builder.appendField(name: name, value: value)
+        }
+
+        /// An address field, as the address's description, without making the description
+        /// when the name goes in as it is (the common case: this runs for every address of every send).
+        mutating func address(_ name: String, _ address: EmailAddress) {
+            if let displayName = address.verbatimDisplayName {
+                builder.appendField(name: name, displayName: displayName, mailbox: address.mailbox)
+            } else {
+                builder.appendField(name: name, value: address.description)
+            }
         }
 
         /// Refuses requests whose send options pass Mailgun's 16 KB, before sending.

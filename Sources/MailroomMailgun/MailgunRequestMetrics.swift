@@ -31,7 +31,7 @@ struct MailgunRequestMetrics: Sendable {
     }
 
     /// Counts one request that ended with `status` (an HTTP status or an error's short name).
-    func record(method: HTTPMethod, status: String, elapsed: Duration) {
+    func record(method: HTTPMethod, status: String, elapsedNanoseconds: Int64) {
         let handles = self.handles(method)
         if status == "200", let handles {
             handles.succeeded.increment()
@@ -39,7 +39,7 @@ struct MailgunRequestMetrics: Sendable {
             Counter(label: Self.requestsLabel, dimensions: [("method", method.rawValue), ("status", status)], factory: factory).increment()
         }
         let timer = handles?.timer ?? Timer(label: Self.durationLabel, dimensions: [("method", method.rawValue)], factory: factory)
-        timer.record(duration: elapsed)
+        timer.recordNanoseconds(elapsedNanoseconds)
     }
 
     private func handles(_ method: HTTPMethod) -> Handles? {

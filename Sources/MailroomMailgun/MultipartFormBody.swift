@@ -107,17 +107,28 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         mutating func appendField(name: String, value: String) {
             let name = MultipartFormBody.escaped(name)
             let count = MultipartFormBody.fieldByteCount(name: name, value: value, boundaryLength: boundaryLength)
-            let boundaryStart = MultipartFormBody.contentTypePrefix.utf8CodeUnitCount
             // One capacity check and plain copies: a field is a handful of bytes around its value.
             pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
                 var cursor = Cursor(buffer)
-                cursor.write("--")
-                cursor.write(contentType, from: boundaryStart)
-                cursor.write("\r\nContent-Disposition: form-data; name=\"")
-                cursor.write(name)
-                cursor.write("\"\r\n\r\n")
+                cursor.writeFieldStart(contentType: contentType, name: name)
                 cursor.write(value)
                 cursor.write("\r\n")
+                return cursor.offset
+            }
+        }
+
+        /// Appends `name="…"` with an address as `displayName <mailbox>`, written in pieces
+        /// (see `EmailAddress.verbatimDisplayName`).
+        mutating func appendField(name: String, displayName: String, mailbox: String) {
+            let name = MultipartFormBody.escaped(name)
+            let count = MultipartFormBody.fieldByteCount(name: name, value: displayName, boundaryLength: boundaryLength) + mailbox.utf8.count + 3
+            pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
+                var cursor = Cursor(buffer)
+                cursor.writeFieldStart(contentType: contentType, name: name)
+                cursor.write(displayName)
+                cursor.write(" <")
+                cursor.write(mailbox)
+                cursor.write(">\r\n")
                 return cursor.offset
             }
         }
@@ -257,6 +268,15 @@ struct MultipartFormBody: AsyncSequence, Sendable {
                 buffer[offset] = byte
                 offset += 1
             }
+        }
+
+        /// `--boundary\r\nContent-Disposition: form-data; name="name"\r\n\r\n`: a field up to its value.
+        mutating func writeFieldStart(contentType: String, name: String) {
+            write("--")
+            write(contentType, from: MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)
+            write("\r\nContent-Disposition: form-data; name=\"")
+            write(name)
+            write("\"\r\n\r\n")
         }
 
         /// `number` as 16 lowercase hexadecimal digits.

@@ -75,7 +75,7 @@ import Testing
     /// fields past the buffer's first estimate (a long variable), which grow it.
     @Test func aMessagesFieldsAreWrittenInOrderWithExactFraming() async throws {
         var email = Email(from: "Acme <hello@acme.test>", to: ["Zoë <zoe@example.com>", "bob@example.com"], subject: "Hi", text: "Hi", html: "<p>Hi</p>")
-        email.cc = ["carol@example.com"]
+        email.cc = ["\"Doe, Carol\" <carol@example.com>"]
         email.bcc = ["dave@example.com"]
         email.replyTo = ["\"Support, Acme\" <help@acme.test>"]
         email.headers = [EmailHeader("X-Campaign", "spring")]
@@ -86,7 +86,7 @@ import Testing
         var mailgun = MailgunOptions()
         mailgun.dkim = false
         let fields = [
-            ("from", "Acme <hello@acme.test>"), ("to", "Zoë <zoe@example.com>"), ("to", "bob@example.com"), ("cc", "carol@example.com"),
+            ("from", "Acme <hello@acme.test>"), ("to", "Zoë <zoe@example.com>"), ("to", "bob@example.com"), ("cc", "\"Doe, Carol\" <carol@example.com>"),
             ("bcc", "dave@example.com"), ("subject", "Hi"), ("text", "Hi"), ("html", "<p>Hi</p>"), ("h:Reply-To", "\"Support, Acme\" <help@acme.test>"),
             ("h:X-Campaign", "spring"), ("o:tag", "welcome"), ("o:tag", "spring"), ("o:testmode", "yes"), ("o:dkim", "no"),
             ("v:a", "1"), ("v:b", "2"), ("v:c", long),

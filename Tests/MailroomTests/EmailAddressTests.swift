@@ -106,6 +106,8 @@ import Testing
         #expect(jane.description == "\"Doe, Jane\" <j@x.io>")
         #expect(try EmailAddress(jane.description) == jane)
         #expect(EmailAddress("zoe@acme.test").description == "zoe@acme.test")
+        #expect(jane.verbatimDisplayName == nil, "quoted: no verbatim name")
+        #expect(EmailAddress("zoe@acme.test").verbatimDisplayName == nil)
         let data = try JSONEncoder().encode([jane])
         #expect(try JSONDecoder().decode([EmailAddress].self, from: data) == [jane])
         #expect(throws: MailroomError.self) { try JSONDecoder().decode([EmailAddress].self, from: Data(#"["nope"]"#.utf8)) }
@@ -120,6 +122,8 @@ import Testing
         #expect(again.displayName == name)
         #expect(again.mailbox == address.mailbox)
         #expect(address.description.hasPrefix("\"") == (name != "Plain Name"))
+        // A name shown as it is is given to writers in pieces that make the same text.
+        #expect(address.verbatimDisplayName.map { "\($0) <\(address.mailbox)>" } == (name == "Plain Name" ? address.description : nil))
     }
 
     /// The address fuzzer's second finding: a combining mark right after the opening quote merged

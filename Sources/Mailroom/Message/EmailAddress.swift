@@ -96,14 +96,7 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     /// This is not header syntax: the MIME renderer encodes non-ASCII names.
     public var description: String {
         guard let displayName else { return mailbox }
-        // Quoted when a special would end the phrase, or when whitespace at either end would be
-        // trimmed away on parsing (the fuzzer's round trip found the tab that went missing).
-        // The specials are ASCII, so bytes answer it (no set look-up per scalar): this runs for
-        // every address of every send.
-        let needsQuotes = displayName.utf8.contains(where: Self.isPhraseSpecial)
-            || displayName.unicodeScalars.first.map(Self.isWhitespace) == true
-            || displayName.unicodeScalars.last.map(Self.isWhitespace) == true
-        if needsQuotes {
+        if Self.needsQuotes(displayName) {
             // Escaped scalar by scalar, as the parser reads them: a backslash or quote followed by
             // a combining mark is one Character, which a Character-wise replacement would miss (the
             // fuzzer's third finding).
@@ -114,12 +107,25 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
             }
             return "\"\(String(escaped))\" <\(mailbox)>"
         }
-        var text = displayName
-        text.reserveCapacity(displayName.utf8.count + mailbox.utf8.count + 3)
-        text += " <"
-        text += mailbox
-        text += ">"
-        return text
+        return "\(displayName) <\(mailbox)>"
+    }
+
+    /// The display name when ``description`` shows it as it is, `name <mailbox>` (no quotes, no
+    /// escapes), so that a writer can copy the name and the mailbox without making the string;
+    /// `nil` without a name or when the name is quoted.
+    package var verbatimDisplayName: String? {
+        guard let displayName, !Self.needsQuotes(displayName) else { return nil }
+        return displayName
+    }
+
+    /// Whether a display name must be quoted: a special would end the phrase, or whitespace at
+    /// either end would be trimmed away on parsing (the fuzzer's round trip found the tab that
+    /// went missing). The specials are ASCII, so bytes answer it (no set look-up per scalar):
+    /// this runs for every address of every send.
+    private static func needsQuotes(_ displayName: String) -> Bool {
+        displayName.utf8.contains(where: isPhraseSpecial)
+            || displayName.unicodeScalars.first.map(isWhitespace) == true
+            || displayName.unicodeScalars.last.map(isWhitespace) == true
     }
 
     /// Checks the address, reporting problems against `field`.
