@@ -25,6 +25,8 @@ public struct MailgunClient: Sendable {
     private let jsonHeaders: HTTPHeaders
     /// The request metrics' handles, made once per client.
     private let metrics: MailgunRequestMetrics
+    /// The configuration's request timeout as NIO's `TimeAmount`, converted once.
+    private let requestTimeout: TimeAmount
 
     /// Creates a client.
     ///
@@ -42,6 +44,7 @@ public struct MailgunClient: Sendable {
         jsonHeaders.add(name: "Accept", value: Self.jsonMediaType)
         self.jsonHeaders = jsonHeaders
         self.metrics = MailgunRequestMetrics(factory: configuration.metricsFactory)
+        self.requestTimeout = Self.timeAmount(configuration.timeouts.request)
         self.defaultDomainIsValid = configuration.domain.map { (try? MailgunConfiguration.checkDomain($0, field: "domain")) != nil } ?? false
     }
 
@@ -118,28 +121,21 @@ public struct MailgunClient: Sendable {
         while true {
             // Nanoseconds of the monotonic clock: `Duration`'s 128-bit arithmetic showed in the send path's profile.
             let started = NIODeadline.now()
-            let outcome: Result<Response, MailroomError>
+            let failure: MailroomError
             do {
-                outcome = .success(try await send(request, url: url))
+                let response = try await send(request, url: url)
+                record(request, url: url, status: response.status == 200 ? "200" : String(response.status), started: started, attempt: attempt, logger: logger)
+                if (200..<300).contains(response.status) { return response }
+                failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
             } catch let error as MailroomError {
-                outcome = .failure(error)
+                failure = error
+                record(request, url: url, status: failure.shortDescription, started: started, attempt: attempt, logger: logger)
             } catch {
                 // A cancelled task stops here, whichever layer noticed first (AsyncHTTPClient reports
                 // its own `cancelled` error); it is never retried or reported as a transport failure.
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                outcome = .failure(Self.transportError(error))
-            }
-            let elapsed = (NIODeadline.now() - started).nanoseconds
-            record(method: request.method, target: request.target, url: url, outcome: outcome, elapsedNanoseconds: elapsed, attempt: attempt, logger: logger)
-
-            let failure: MailroomError
-            switch outcome {
-            case .success(let response) where (200..<300).contains(response.status):
-                return response
-            case .success(let response):
-                failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
-            case .failure(let error):
-                failure = error
+                failure = Self.transportError(error)
+                record(request, url: url, status: failure.shortDescription, started: started, attempt: attempt, logger: logger)
             }
             guard attempt < policy.maximumAttempts, shouldRetry(failure, request: request) else { throw failure }
             let delay = backoff(for: failure, attempt: attempt)
@@ -205,7 +201,7 @@ public struct MailgunClient: Sendable {
             http.headers.add(name: "Content-Type", value: "application/json")
             http.body = .bytes(ByteBuffer(bytes: bytes))
         }
-        let response = try await httpClient.execute(http, timeout: Self.timeAmount(configuration.timeouts.request))
+        let response = try await httpClient.execute(http, timeout: requestTimeout)
         let body = try await response.body.collect(upTo: Self.maximumAnswer)
         return Response(status: Int(response.status.code), headers: response.headers, body: body)
     }
@@ -228,7 +224,7 @@ public struct MailgunClient: Sendable {
             return written.futureResult
         }
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body)
-        let deadline = NIODeadline.now() + Self.timeAmount(configuration.timeouts.request)
+        let deadline = NIODeadline.now() + requestTimeout
         let task = httpClient.execute(request: request, delegate: ResponseAccumulator(request: request, maxBodySize: Self.maximumAnswer), eventLoop: .delegate(on: eventLoop), deadline: deadline)
         let response = try await withTaskCancellationHandler {
             try await task.futureResult.get()
@@ -255,19 +251,14 @@ public struct MailgunClient: Sendable {
         return MailroomError(code: .transport, message: "the connection to Mailgun failed (\(description))", isTransient: true)
     }
 
-    /// Counts the request and logs it at debug level; the logged path is made only when the line
-    /// is written.
-    private func record(method: HTTPMethod, target: String, url: String, outcome: Result<Response, MailroomError>, elapsedNanoseconds: Int64, attempt: Int, logger: Logger) {
-        let status: String
-        switch outcome {
-        case .success(let response): status = response.status == 200 ? "200" : String(response.status)  // no number formatting for the common answer
-        case .failure(let error): status = error.shortDescription
-        }
-        metrics.record(method: method, status: status, elapsedNanoseconds: elapsedNanoseconds)
-        let milliseconds = Double(elapsedNanoseconds) / 1e6
+    /// Counts the request and logs it at debug level; `status` is the HTTP status or the error's
+    /// short name. The logged path is made only when the line is written.
+    private func record(_ request: Request, url: String, status: String, started: NIODeadline, attempt: Int, logger: Logger) {
+        let elapsedNanoseconds = (NIODeadline.now() - started).nanoseconds
+        metrics.record(method: request.method, status: status, elapsedNanoseconds: elapsedNanoseconds)
         logger.debug("Mailgun request", metadata: [
-            "mailgun.method": "\(method.rawValue)", "mailgun.path": "\(Self.path(of: target, in: url))", "mailgun.status": "\(status)",
-            "mailgun.duration_ms": "\(Int(milliseconds.rounded()))", "mailgun.attempt": "\(attempt)",
+            "mailgun.method": "\(request.method.rawValue)", "mailgun.path": "\(Self.path(of: request.target, in: url))", "mailgun.status": "\(status)",
+            "mailgun.duration_ms": "\(Int((Double(elapsedNanoseconds) / 1e6).rounded()))", "mailgun.attempt": "\(attempt)",
         ])
     }
 }
