@@ -66,7 +66,7 @@ struct MailgunSendAnswer: Decodable, Equatable {
                         guard answer.id == nil, let text = Self.text(value) else { return nil }
                         answer.id = text
                     } else if key.elementsEqual("message".utf8) {
-                        guard answer.message == nil, let text = Self.text(value) else { return nil }
+                        guard answer.message == nil, let text = value.elementsEqual(Self.queued.utf8) ? Self.queued : Self.text(value) else { return nil }
                         answer.message = text
                     } else if !Self.isASCII(key) || !Self.isASCII(value) {
                         return nil  // JSONDecoder decides whether it is UTF-8
@@ -80,6 +80,9 @@ struct MailgunSendAnswer: Decodable, Equatable {
             skipSpace()
             return index == bytes.count ? answer : nil
         }
+
+        /// The message of every accepted send, answered without a new string.
+        static let queued = "Queued. Thank you."
 
         /// A string's text when it is ASCII, as Mailgun's answers are; anything else is left to
         /// `JSONDecoder`, which validates UTF-8 (`String(validating:)` is generic and showed in
