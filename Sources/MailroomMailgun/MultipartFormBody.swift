@@ -111,7 +111,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
                 var cursor = Cursor(buffer)
                 cursor.writeFieldStart(contentType: contentType, name: name)
-                cursor.write(value)
+                cursor.write(contentsOf: value)
                 cursor.write("\r\n")
                 return cursor.offset
             }
@@ -125,9 +125,9 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             pending.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
                 var cursor = Cursor(buffer)
                 cursor.writeFieldStart(contentType: contentType, name: name)
-                cursor.write(displayName)
+                cursor.write(contentsOf: displayName)
                 cursor.write(" <")
-                cursor.write(mailbox)
+                cursor.write(contentsOf: mailbox)
                 cursor.write(">\r\n")
                 return cursor.offset
             }
@@ -261,7 +261,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         }
 
         /// `text`'s UTF-8 from byte `start` on.
-        mutating func write(_ text: String, from start: Int = 0) {
+        mutating func write(contentsOf text: String, from start: Int = 0) {
             let copied: Void? = text.utf8.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
             guard copied == nil else { return }
             for byte in text.utf8.dropFirst(start) {
@@ -273,9 +273,9 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         /// `--boundary\r\nContent-Disposition: form-data; name="name"\r\n\r\n`: a field up to its value.
         mutating func writeFieldStart(contentType: String, name: String) {
             write("--")
-            write(contentType, from: MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)
+            write(contentsOf: contentType, from: MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)
             write("\r\nContent-Disposition: form-data; name=\"")
-            write(name)
+            write(contentsOf: name)
             write("\"\r\n\r\n")
         }
 
