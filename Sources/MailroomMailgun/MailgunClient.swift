@@ -98,9 +98,10 @@ public struct MailgunClient: Sendable {
 
     /// The absolute URL for `target`, refusing hosts that must not see the API key.
     func url(for target: String) throws -> String {
-        // A path (every send's target) is answered from its first byte.
-        if target.utf8.first == UInt8(ascii: "/") { return configuration.region.baseURL + target }
-        guard target.hasPrefix("http://") || target.hasPrefix("https://") else { return configuration.region.baseURL + target }
+        // A path (every send's target) is told from its first byte, before any prefix comparison.
+        guard target.utf8.first != UInt8(ascii: "/"), target.hasPrefix("http://") || target.hasPrefix("https://") else {
+            return configuration.region.baseURL + target
+        }
         guard let components = URLComponents(string: target), let host = components.host?.lowercased() else {
             throw MailroomError.invalidValue(field: "url", "'\(target)' is not an absolute URL")
         }

@@ -7,8 +7,9 @@ enum MailgunForm {
     /// Mailgun's limit on `o:`, `h:`, `v:` and `t:` parameters together.
     static let sendOptionsLimit = 16 * 1_024
 
-    /// A field's bytes besides its value, about: the random boundary, the framing and a name.
-    private static let fieldFraming = MultipartFormBody.randomBoundaryLength + 49 + 32
+    /// A field's bytes besides its value, about: the random boundary, the framing and a name of
+    /// up to 32 bytes.
+    private static let fieldFraming = MultipartFormBody.fieldByteCount(name: "", value: "", boundaryLength: MultipartFormBody.randomBoundaryLength) + 32
 
     /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files; `boundary`
     /// is random when `nil`.

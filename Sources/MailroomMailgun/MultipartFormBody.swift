@@ -172,8 +172,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         /// `--boundary`.
         private mutating func writeDelimiter() {
             pending.writeStaticString("--")
-            var contentType = contentType
-            _ = contentType.withUTF8 { pending.writeBytes(UnsafeBufferPointer(rebasing: $0[MultipartFormBody.contentTypePrefix.utf8CodeUnitCount...])) }
+            pending.writeSubstring(Substring(contentType.utf8.dropFirst(MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)))
         }
     }
 
@@ -262,12 +261,8 @@ struct MultipartFormBody: AsyncSequence, Sendable {
 
         /// `text`'s UTF-8 from byte `start` on.
         mutating func write(contentsOf text: String, from start: Int = 0) {
-            let copied: Void? = text.utf8.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
-            guard copied == nil else { return }
-            for byte in text.utf8.dropFirst(start) {
-                buffer[offset] = byte
-                offset += 1
-            }
+            var text = text
+            text.withUTF8 { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
         }
 
         /// `--boundary\r\nContent-Disposition: form-data; name="name"\r\n\r\n`: a field up to its value.
