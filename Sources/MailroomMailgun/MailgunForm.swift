@@ -7,18 +7,18 @@ enum MailgunForm {
     /// Mailgun's limit on `o:`, `h:`, `v:` and `t:` parameters together.
     static let sendOptionsLimit = 16 * 1_024
 
-    /// A field's bytes besides its value, about: the random boundary, the framing and a name of
-    /// up to 32 bytes.
-    private static let fieldFraming = MultipartFormBody.fieldByteCount(name: "", value: "", boundaryLength: MultipartFormBody.randomBoundaryLength) + 32
+    /// A field's bytes besides its name and value: the random boundary and the framing.
+    private static let fieldFraming = MultipartFormBody.fieldByteCount(name: "", value: "", boundaryLength: MultipartFormBody.randomBoundaryLength)
+
+    /// What a field's name is allowed in a capacity estimate: the names Mailroom writes itself
+    /// (`from`, `subject`, `amp-html`, most `o:` options) are this long or shorter.
+    private static let nameAllowance = 16
 
     /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files; `boundary`
     /// is random when `nil`.
     static func body(for email: Email, mailgun: MailgunOptions, recipientVariables: String? = nil, boundary: String? = nil) throws -> MultipartFormBody {
         // Written straight into the body (no list of fields in between): this runs for every send.
-        // The capacity covers the usual fields; a message with more grows its buffer once or twice.
-        let fieldCount = 8 + email.to.count + email.cc.count + email.bcc.count + email.headers.count + email.options.tags.count
-        let valueBytes = email.subject.utf8.count + (email.text?.utf8.count ?? 0) + (email.html?.utf8.count ?? 0) + (email.ampHTML?.utf8.count ?? 0)
-        var form = Fields(boundary: boundary, capacity: fieldCount * Self.fieldFraming + valueBytes)
+        var form = Fields(boundary: boundary, capacity: estimatedByteCount(of: email, mailgun: mailgun, recipientVariables: recipientVariables))
         form.address("from", email.from)
         for address in email.to { form.address("to", address) }
         for address in email.cc { form.address("cc", address) }
@@ -51,12 +51,69 @@ enum MailgunForm {
     /// The body of `POST /v3/{domain}/messages.mime`: the envelope's recipients and options, then
     /// the message as the `message` file.
     static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions, boundary: String? = nil) throws -> MultipartFormBody {
-        var form = Fields(boundary: boundary, capacity: (8 + envelope.recipients.count) * Self.fieldFraming)
+        let recipientBytes = envelope.recipients.reduce(0) { $0 + fieldFraming + nameAllowance + addressByteCount($1) }
+        var form = Fields(boundary: boundary, capacity: recipientBytes + optionsByteCount(envelope.options, mailgun: mailgun))
         for recipient in envelope.recipients { form.address("to", recipient) }
         try appendOptionFields(envelope.options, mailgun: mailgun, to: &form)
         try form.checkSize()
         form.builder.appendFile(name: "message", filename: "message.mime", contentType: "message/rfc822", content: .message(message))
         return form.builder.finish()
+    }
+
+    /// About the bytes of `email`'s fields and the closing delimiter, so that the buffer is
+    /// allocated once and no larger than it needs (NIO rounds a capacity up to a power of two, and
+    /// a small send's body then stays in the allocator's per-thread cache: an estimate of twice the
+    /// body put it on malloc's slow path, which showed in the send path's profile). An estimate
+    /// that falls short only grows the buffer.
+    private static func estimatedByteCount(of email: Email, mailgun: MailgunOptions, recipientVariables: String?) -> Int {
+        let field = fieldFraming + nameAllowance
+        var total = MultipartFormBody.randomBoundaryLength + 6  // `--B--\r\n`
+        total += field + addressByteCount(email.from)
+        for address in email.to { total += field + addressByteCount(address) }
+        for address in email.cc { total += field + addressByteCount(address) }
+        for address in email.bcc { total += field + addressByteCount(address) }
+        total += field + email.subject.utf8.count
+        if let text = email.text { total += field + text.utf8.count }
+        if let html = email.html { total += field + html.utf8.count }
+        if let amp = email.ampHTML { total += field + amp.utf8.count }
+        if !email.replyTo.isEmpty { total += field + email.replyTo.reduce(0) { $0 + addressByteCount($1) + 2 } }
+        if let template = email.template { total += 4 * field + template.name.utf8.count + (template.variablesJSON?.utf8.count ?? 0) + (template.version?.utf8.count ?? 0) }
+        for header in email.headers { total += field + header.name.utf8.count + header.value.utf8.count }
+        total += optionsByteCount(email.options, mailgun: mailgun)
+        if let recipientVariables { total += field + recipientVariables.utf8.count }
+        return total
+    }
+
+    /// About the bytes of an address in a field: its name, quoted, and its mailbox in angle brackets.
+    private static func addressByteCount(_ address: EmailAddress) -> Int {
+        (address.displayName.map { $0.utf8.count + 5 } ?? 0) + address.mailbox.utf8.count
+    }
+
+    /// About the bytes of the `o:` and `v:` fields of `options`: nothing when no option is set,
+    /// the common case.
+    private static func optionsByteCount(_ options: SendOptions, mailgun: MailgunOptions) -> Int {
+        let field = fieldFraming + nameAllowance
+        var total = options.tags.reduce(0) { $0 + field + $1.utf8.count }
+        total += options.variables.reduce(0) { $0 + field + $1.key.utf8.count + $1.value.utf8.count }
+        total += mailgun.extra.reduce(0) { $0 + field + $1.name.utf8.count + $1.value.utf8.count }
+        guard options.deliveryTime != nil || options.testMode || options.tracking != Tracking() || options.requireTLS != nil
+            || options.skipVerification != nil || !options.providerOptions.isEmpty
+        else { return total }
+        // The options' names are up to 30 bytes (`o:deliverytime-optimize-period`); the values of
+        // those set from a flag or a number are up to 31 (`o:deliverytime`'s date).
+        let optionField = fieldFraming + 32
+        let flags = [
+            options.deliveryTime != nil, options.testMode, options.tracking.enabled != nil, options.tracking.clicks != nil, options.tracking.opens != nil,
+            options.requireTLS != nil, options.skipVerification != nil, mailgun.dkim != nil, mailgun.deliveryTimeOptimizePeriod != nil,
+        ]
+        total += flags.count(where: { $0 }) * (optionField + 32)
+        let texts = [
+            mailgun.timeZoneLocalize, mailgun.secondaryDKIM, mailgun.secondaryDKIMPublic, mailgun.sendingIP, mailgun.sendingIPPool,
+            mailgun.trackingPixelLocationTop, mailgun.archiveTo,
+        ]
+        total += texts.reduce(0) { $0 + ($1.map { optionField + $0.utf8.count } ?? 0) }
+        if !mailgun.suppressHeaders.isEmpty { total += optionField + mailgun.suppressHeaders.reduce(0) { $0 + $1.utf8.count + 1 } }
+        return total
     }
 
     /// Appends the `o:` and `v:` fields for shared and Mailgun-specific options to `form`, after

@@ -71,8 +71,7 @@ import Testing
         #expect(form.buffered.map { String(buffer: $0) } == expected)
     }
 
-    /// Every kind of field a message carries, in Mailgun's order and framed byte for byte, including
-    /// fields past the buffer's first estimate (a long variable), which grow it.
+    /// Every kind of field a message carries, in Mailgun's order and framed byte for byte.
     @Test func aMessagesFieldsAreWrittenInOrderWithExactFraming() async throws {
         var email = Email(from: "Acme <hello@acme.test>", to: ["Zoë <zoe@example.com>", "bob@example.com"], subject: "Hi", text: "Hi", html: "<p>Hi</p>")
         email.cc = ["\"Doe, Carol\" <carol@example.com>"]
@@ -97,6 +96,54 @@ import Testing
         #expect(String(decoding: try await Self.streamed(body), as: UTF8.self) == expected)
         #expect(body.byteCount == expected.utf8.count)
         #expect(try MailgunForm.body(for: email, mailgun: mailgun, boundary: "B").contentType == "multipart/form-data; boundary=B")
+    }
+
+    /// A builder whose first estimate falls short grows its buffer and keeps every byte, with the
+    /// fields written whole or in pieces.
+    @Test func aBuilderGrowsPastItsEstimate() {
+        var builder = MultipartFormBody.Builder(boundary: "B", capacity: 8)
+        let long = String(repeating: "x", count: 5_000)
+        builder.appendField(name: "subject", value: long)
+        builder.appendField(name: "to", displayName: "Zoë", mailbox: "zoe@example.com")
+        builder.appendField(name: "text", value: "Hi")
+        let body = builder.finish()
+        let expected = "--B\r\nContent-Disposition: form-data; name=\"subject\"\r\n\r\n\(long)\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nZoë <zoe@example.com>\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nHi\r\n--B--\r\n"
+        #expect(body.buffered.map { String(buffer: $0) } == expected)
+        #expect(body.byteCount == expected.utf8.count)
+    }
+
+    /// A send's body is allocated once, at the power of two above its size (NIO rounds capacities
+    /// up), not at twice that: a small send's kilobyte stays in malloc's per-thread cache, two do
+    /// not. Headers and options are counted in the estimate. (A body past its estimate grows and
+    /// keeps every byte: the test above.)
+    @Test func aSendsBufferIsAllocatedOnceAtItsSize() throws {
+        func powerOfTwo(atLeast count: Int) -> Int { 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount) }
+        let email = Email(from: "Acme <hello@acme.test>", to: ["bob@example.com"], subject: "Hello", text: "Hi", html: "<p>Hi</p>")
+        let small = try #require(try MailgunForm.body(for: email, mailgun: email.options.mailgun).buffered)
+        #expect(small.readableBytes > 512)
+        #expect(small.capacity == 1_024)
+        var larger = email
+        larger.headers = [EmailHeader("X-Campaign", String(repeating: "s", count: 400))]
+        larger.options.tags = [String(repeating: "t", count: 400)]
+        larger.options.mailgun.dkim = true
+        let body = try #require(try MailgunForm.body(for: larger, mailgun: larger.options.mailgun).buffered)
+        #expect(body.readableBytes > 1_024)
+        #expect(body.capacity == powerOfTwo(atLeast: body.readableBytes))
+    }
+
+    /// Mailgun's options read from a message that stores none, or only another provider's.
+    @Test func mailgunOptionsAreTheDefaultUnlessSet() throws {
+        struct Other: Hashable, Sendable { var level = 0 }
+        enum OtherKey: ProviderOptionKey { static let defaultValue = Other() }
+        var options = SendOptions()
+        #expect(options.mailgun == MailgunOptions())
+        options.providerOptions[OtherKey.self] = Other(level: 1)
+        #expect(options.mailgun == MailgunOptions())
+        options.mailgun.domain = "mg.acme.test"
+        #expect(options.mailgun.domain == "mg.acme.test")
+        #expect(options.providerOptions[OtherKey.self].level == 1)
     }
 
     @Test func boundariesAreDistinctAndWithinRFC2046sLimit() {

@@ -65,7 +65,22 @@ struct Sample {
     var cpuMicrosecondsPerSend: Double
 }
 
-func run(_ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async throws -> Void) async throws -> Sample {
+/// SENDPATH_TRACE=1: each run's variant and its start and end on the monotonic clock, on standard
+/// error, to split a `perf record -k mono` profile of one process by variant (so raw and Mailroom
+/// are compared in the same machine state).
+let traceRuns = ProcessInfo.processInfo.environment["SENDPATH_TRACE"] != nil
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func run(_ variant: String, _ sends: Int, concurrency: Int, _ send: @escaping @Sendable () async throws -> Void) async throws -> Sample {
+    let traceStart = traceRuns ? monotonicSeconds() : 0
+    defer {
+        if traceRuns { FileHandle.standardError.write(Data("run \(variant) \(concurrency) \(sends) \(traceStart) \(monotonicSeconds())\n".utf8)) }
+    }
     let cpuBefore = processCPUTime()
     let started = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -91,7 +106,7 @@ func median(_ values: [Double]) -> Double {
 // SENDPATH_CONCURRENCY), and prints nothing.
 if let variant = ProcessInfo.processInfo.environment["SENDPATH_PROFILE"] {
     let concurrency = ProcessInfo.processInfo.environment["SENDPATH_CONCURRENCY"].flatMap(Int.init) ?? 16
-    _ = try await run(concurrency == 1 ? 15_000 : 60_000, concurrency: concurrency, variant == "raw" ? sendRaw : sendMailroom)
+    _ = try await run(variant, concurrency == 1 ? 15_000 : 60_000, concurrency: concurrency, variant == "raw" ? sendRaw : sendMailroom)
     exit(0)
 }
 
@@ -125,19 +140,19 @@ print("Send path against \(sink): \(rounds) rounds per concurrency; medians, and
 print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for concurrency in [1, 16, 64] {
-    let sends = concurrency == 1 ? 3_000 : 12_000
-    _ = try await run(sends / 4, concurrency: concurrency, sendRaw)        // warm-up: connections, caches
-    _ = try await run(sends / 4, concurrency: concurrency, sendMailroom)
+    let sends = ProcessInfo.processInfo.environment["SENDPATH_SENDS"].flatMap(Int.init).map { concurrency == 1 ? $0 / 4 : $0 } ?? (concurrency == 1 ? 3_000 : 12_000)
+    _ = try await run("warm-up", 3_000, concurrency: concurrency, sendRaw)        // warm-up: connections, caches
+    _ = try await run("warm-up", 3_000, concurrency: concurrency, sendMailroom)
     var raw: [Sample] = []
     var mailroom: [Sample] = []
     for round in 0..<rounds {
         // Alternate which goes first, so neither always runs on a warmer machine.
         if round % 2 == 0 {
-            raw.append(try await run(sends, concurrency: concurrency, sendRaw))
-            mailroom.append(try await run(sends, concurrency: concurrency, sendMailroom))
+            raw.append(try await run("raw", sends, concurrency: concurrency, sendRaw))
+            mailroom.append(try await run("mailroom", sends, concurrency: concurrency, sendMailroom))
         } else {
-            mailroom.append(try await run(sends, concurrency: concurrency, sendMailroom))
-            raw.append(try await run(sends, concurrency: concurrency, sendRaw))
+            mailroom.append(try await run("mailroom", sends, concurrency: concurrency, sendMailroom))
+            raw.append(try await run("raw", sends, concurrency: concurrency, sendRaw))
         }
     }
     let rawRate = median(raw.map(\.perSecond)), mailroomRate = median(mailroom.map(\.perSecond))

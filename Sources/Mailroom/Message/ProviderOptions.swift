@@ -33,6 +33,10 @@ public struct ProviderOptions: Sendable, Hashable {
     /// Creates empty storage.
     public init() {}
 
+    /// Whether no provider option is stored: a provider's getter can answer its default without
+    /// a generic look-up (most messages set none, and every send reads them).
+    public var isEmpty: Bool { entries.isEmpty }
+
     /// The options stored under `key`, or the key's default.
     public subscript<Key: ProviderOptionKey>(key: Key.Type) -> Key.Value {
         // Most messages set no provider option: no hashing for them.
