@@ -14,9 +14,9 @@ enum MailgunForm {
     /// (`from`, `subject`, `amp-html`, most `o:` options) are this long or shorter.
     private static let nameAllowance = 16
 
-    /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files; `boundary`
-    /// is random when `nil`.
-    static func body(for email: Email, mailgun: MailgunOptions, recipientVariables: String? = nil, boundary: String? = nil) throws -> MultipartFormBody {
+    /// The body of `POST /v3/{domain}/messages` for `email`: its fields, then its files. `mailgun`
+    /// is `email.options.mailgun`, `nil` for the defaults; `boundary` is random when `nil`.
+    static func body(for email: Email, mailgun: MailgunOptions?, recipientVariables: String? = nil, boundary: String? = nil) throws -> MultipartFormBody {
         // Written straight into the body (no list of fields in between): this runs for every send.
         var form = Fields(boundary: boundary, capacity: estimatedByteCount(of: email, mailgun: mailgun, recipientVariables: recipientVariables))
         form.address("from", email.from)
@@ -49,8 +49,8 @@ enum MailgunForm {
     }
 
     /// The body of `POST /v3/{domain}/messages.mime`: the envelope's recipients and options, then
-    /// the message as the `message` file.
-    static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions, boundary: String? = nil) throws -> MultipartFormBody {
+    /// the message as the `message` file. `mailgun` is as for ``body(for:mailgun:recipientVariables:boundary:)``.
+    static func mimeBody(for message: MIMEMessage, envelope: Envelope, mailgun: MailgunOptions?, boundary: String? = nil) throws -> MultipartFormBody {
         let recipientBytes = envelope.recipients.reduce(0) { $0 + fieldFraming + nameAllowance + addressByteCount($1) }
         var form = Fields(boundary: boundary, capacity: recipientBytes + optionsByteCount(envelope.options, mailgun: mailgun))
         for recipient in envelope.recipients { form.address("to", recipient) }
@@ -65,7 +65,7 @@ enum MailgunForm {
     /// a small send's body then stays in the allocator's per-thread cache: an estimate of twice the
     /// body put it on malloc's slow path, which showed in the send path's profile). An estimate
     /// that falls short only grows the buffer.
-    private static func estimatedByteCount(of email: Email, mailgun: MailgunOptions, recipientVariables: String?) -> Int {
+    private static func estimatedByteCount(of email: Email, mailgun: MailgunOptions?, recipientVariables: String?) -> Int {
         let field = fieldFraming + nameAllowance
         var total = MultipartFormBody.randomBoundaryLength + 6  // `--B--\r\n`
         total += field + addressByteCount(email.from)
@@ -91,59 +91,60 @@ enum MailgunForm {
 
     /// About the bytes of the `o:` and `v:` fields of `options`: nothing when no option is set,
     /// the common case.
-    private static func optionsByteCount(_ options: SendOptions, mailgun: MailgunOptions) -> Int {
+    private static func optionsByteCount(_ options: SendOptions, mailgun: MailgunOptions?) -> Int {
         let field = fieldFraming + nameAllowance
         var total = options.tags.reduce(0) { $0 + field + $1.utf8.count }
         total += options.variables.reduce(0) { $0 + field + $1.key.utf8.count + $1.value.utf8.count }
-        total += mailgun.extra.reduce(0) { $0 + field + $1.name.utf8.count + $1.value.utf8.count }
         guard options.deliveryTime != nil || options.testMode || options.tracking != Tracking() || options.requireTLS != nil
-            || options.skipVerification != nil || !options.providerOptions.isEmpty
+            || options.skipVerification != nil || mailgun != nil
         else { return total }
         // The options' names are up to 30 bytes (`o:deliverytime-optimize-period`); the values of
         // those set from a flag or a number are up to 31 (`o:deliverytime`'s date).
         let optionField = fieldFraming + 32
         let flags = [
             options.deliveryTime != nil, options.testMode, options.tracking.enabled != nil, options.tracking.clicks != nil, options.tracking.opens != nil,
-            options.requireTLS != nil, options.skipVerification != nil, mailgun.dkim != nil, mailgun.deliveryTimeOptimizePeriod != nil,
+            options.requireTLS != nil, options.skipVerification != nil, mailgun?.dkim != nil, mailgun?.deliveryTimeOptimizePeriod != nil,
         ]
         total += flags.count(where: { $0 }) * (optionField + 32)
+        guard let mailgun else { return total }
         let texts = [
             mailgun.timeZoneLocalize, mailgun.secondaryDKIM, mailgun.secondaryDKIMPublic, mailgun.sendingIP, mailgun.sendingIPPool,
             mailgun.trackingPixelLocationTop, mailgun.archiveTo,
         ]
         total += texts.reduce(0) { $0 + ($1.map { optionField + $0.utf8.count } ?? 0) }
         if !mailgun.suppressHeaders.isEmpty { total += optionField + mailgun.suppressHeaders.reduce(0) { $0 + $1.utf8.count + 1 } }
+        total += mailgun.extra.reduce(0) { $0 + field + $1.name.utf8.count + $1.value.utf8.count }
         return total
     }
 
     /// Appends the `o:` and `v:` fields for shared and Mailgun-specific options to `form`, after
     /// validating the Mailgun-specific ones (the shared ones were checked by the caller's
     /// `Email.validate()` or `Envelope.validate()`, which every send runs first). `mailgun` is
-    /// `options.mailgun`, which the caller has read already.
-    private static func appendOptionFields(_ options: SendOptions, mailgun: MailgunOptions, to form: inout Fields) throws {
-        try mailgun.validate()
+    /// `options.mailgun`, which the caller has read already, or `nil` for the defaults.
+    private static func appendOptionFields(_ options: SendOptions, mailgun: MailgunOptions?, to form: inout Fields) throws {
+        try mailgun?.validate()
         for tag in options.tags { form.field("o:tag", tag) }
-        if let date = options.deliveryTime { form.field("o:deliverytime", rfc2822(date, in: mailgun.deliveryTimeZone)) }
-        if let period = mailgun.deliveryTimeOptimizePeriod { form.field("o:deliverytime-optimize-period", "\(period)h") }
-        if let local = mailgun.timeZoneLocalize { form.field("o:time-zone-localize", local) }
+        if let date = options.deliveryTime { form.field("o:deliverytime", rfc2822(date, in: (mailgun ?? MailgunOptionsKey.defaultValue).deliveryTimeZone)) }
+        if let period = mailgun?.deliveryTimeOptimizePeriod { form.field("o:deliverytime-optimize-period", "\(period)h") }
+        if let local = mailgun?.timeZoneLocalize { form.field("o:time-zone-localize", local) }
         if options.testMode { form.field("o:testmode", "yes") }
         if let enabled = options.tracking.enabled { form.field("o:tracking", yesNo(enabled)) }
         if let clicks = options.tracking.clicks { form.field("o:tracking-clicks", clicks.description) }
         if let opens = options.tracking.opens { form.field("o:tracking-opens", yesNo(opens)) }
         if let tls = options.requireTLS { form.field("o:require-tls", yesNo(tls)) }
         if let skip = options.skipVerification { form.field("o:skip-verification", yesNo(skip)) }
-        if let dkim = mailgun.dkim { form.field("o:dkim", yesNo(dkim)) }
-        if let value = mailgun.secondaryDKIM { form.field("o:secondary-dkim", value) }
-        if let value = mailgun.secondaryDKIMPublic { form.field("o:secondary-dkim-public", value) }
-        if let value = mailgun.sendingIP { form.field("o:sending-ip", value) }
-        if let value = mailgun.sendingIPPool { form.field("o:sending-ip-pool", value) }
-        if let value = mailgun.trackingPixelLocationTop { form.field("o:tracking-pixel-location-top", value) }
-        if let value = mailgun.archiveTo { form.field("o:archive-to", value) }
-        if !mailgun.suppressHeaders.isEmpty { form.field("o:suppress-headers", mailgun.suppressHeaders.joined(separator: ",")) }
+        if let dkim = mailgun?.dkim { form.field("o:dkim", yesNo(dkim)) }
+        if let value = mailgun?.secondaryDKIM { form.field("o:secondary-dkim", value) }
+        if let value = mailgun?.secondaryDKIMPublic { form.field("o:secondary-dkim-public", value) }
+        if let value = mailgun?.sendingIP { form.field("o:sending-ip", value) }
+        if let value = mailgun?.sendingIPPool { form.field("o:sending-ip-pool", value) }
+        if let value = mailgun?.trackingPixelLocationTop { form.field("o:tracking-pixel-location-top", value) }
+        if let value = mailgun?.archiveTo { form.field("o:archive-to", value) }
+        if let suppress = mailgun?.suppressHeaders, !suppress.isEmpty { form.field("o:suppress-headers", suppress.joined(separator: ",")) }
         if !options.variables.isEmpty {
             for name in options.variables.keys.sorted() { form.field("v:\(name)", options.variables[name] ?? "") }
         }
-        for extra in mailgun.extra { form.field(extra.name, extra.value) }
+        for extra in mailgun?.extra ?? [] { form.field(extra.name, extra.value) }
     }
 
     /// `o:deliverytime`'s RFC 2822 form in the chosen zone: `Sat, 21 Nov 2026 11:00:00 +0100`.

@@ -48,12 +48,12 @@ public struct MailgunMailer: Mailer {
     /// Sends `email` with `POST /v3/{domain}/messages`.
     public func send(_ email: Email, logger: Logger) async throws -> SendReceipt {
         try email.validate()
-        let mailgun = email.options.mailgun
+        let mailgun = email.options.mailgunIfSet
         let messages: (path: String, url: String?)
-        if mailgun.domain == nil, let defaultMessages {
+        if mailgun?.domain == nil, let defaultMessages {
             messages = defaultMessages
         } else {
-            messages = ("/v3/\(try client.domain(mailgun.domain))/messages", nil)
+            messages = ("/v3/\(try client.domain(mailgun?.domain))/messages", nil)
         }
         let form = try MailgunForm.body(for: email, mailgun: mailgun)
         return try await post(form, to: messages.path, url: messages.url, recipients: email.recipients, logger: logger)
@@ -62,8 +62,8 @@ public struct MailgunMailer: Mailer {
     /// Sends pre-rendered MIME with `POST /v3/{domain}/messages.mime` to the envelope's recipients.
     public func sendMIME(_ message: MIMEMessage, envelope: Envelope, logger: Logger) async throws -> SendReceipt {
         try envelope.validate()
-        let mailgun = envelope.options.mailgun
-        let domain = try client.domain(mailgun.domain)
+        let mailgun = envelope.options.mailgunIfSet
+        let domain = try client.domain(mailgun?.domain)
         let form = try MailgunForm.mimeBody(for: message, envelope: envelope, mailgun: mailgun)
         return try await post(form, to: "/v3/\(domain)/messages.mime", recipients: envelope.recipients, logger: logger)
     }
@@ -74,8 +74,8 @@ public struct MailgunMailer: Mailer {
     /// the thrown `BatchSendError` with the recipients not sent to.
     public func sendBatch(_ batch: BatchEmail, logger: Logger) async throws -> [SendReceipt] {
         try batch.validate()
-        let mailgun = batch.email.options.mailgun
-        let domain = try client.domain(mailgun.domain)
+        let mailgun = batch.email.options.mailgunIfSet
+        let domain = try client.domain(mailgun?.domain)
         let chunks = batch.chunked()
         var forms: [MultipartFormBody] = []
         for chunk in chunks {

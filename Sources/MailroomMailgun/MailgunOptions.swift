@@ -146,4 +146,10 @@ extension SendOptions {
         get { providerOptions.isEmpty ? MailgunOptionsKey.defaultValue : providerOptions[MailgunOptionsKey.self] }
         set { providerOptions[MailgunOptionsKey.self] = newValue }
     }
+
+    /// ``mailgun``, or `nil` when the message stores no provider option: the send path reads the
+    /// defaults without copying them (a copy retains each of their references).
+    var mailgunIfSet: MailgunOptions? {
+        providerOptions.isEmpty ? nil : mailgun
+    }
 }

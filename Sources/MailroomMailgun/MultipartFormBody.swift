@@ -152,8 +152,7 @@ struct MultipartFormBody: AsyncSequence, Sendable {
         /// The body, closed with its final boundary. (Mutating, not consuming: a builder kept in
         /// another value would be copied, and its buffer with it.)
         mutating func finish() -> MultipartFormBody {
-            writeDelimiter()
-            pending.writeStaticString("--\r\n")
+            writeDelimiter(closing: true)
             // Fields alone (the common case) are the buffer as it is: no list of segments.
             if segments.isEmpty, pending.readableBytes <= MultipartFormBody.bufferedLimit {
                 return MultipartFormBody(contentType: contentType, storage: .buffer(pending), byteCount: pending.readableBytes)
@@ -169,10 +168,15 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             return MultipartFormBody(contentType: contentType, storage: inMemory.map(Storage.buffer) ?? .segments(segments), byteCount: byteCount)
         }
 
-        /// `--boundary`.
-        private mutating func writeDelimiter() {
-            pending.writeStaticString("--")
-            pending.writeSubstring(Substring(contentType.utf8.dropFirst(MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)))
+        /// `--boundary`, or the closing `--boundary--\r\n`.
+        private mutating func writeDelimiter(closing: Bool = false) {
+            pending.writeWithUnsafeMutableBytes(minimumWritableBytes: boundaryLength + 6) { buffer in
+                var cursor = Cursor(buffer)
+                cursor.write("--")
+                cursor.write(contentsOf: contentType, from: MultipartFormBody.contentTypePrefix.utf8CodeUnitCount)
+                if closing { cursor.write("--\r\n") }
+                return cursor.offset
+            }
         }
     }
 
@@ -214,27 +218,24 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     /// What the `Content-Type` starts with, before the boundary.
     static let contentTypePrefix: StaticString = "multipart/form-data; boundary="
 
-    /// A `Content-Type` with a new boundary, `mailroom-` and 32 hexadecimal digits: 128 bits that no
-    /// body will contain by chance and that no one outside the process can predict. A random call
-    /// is a system call on Linux, which showed in the send path's profile, so there is one per
-    /// process: the boundaries are SipHash (`Hasher`, keyed per process) of that random seed and a
-    /// counter, unique per send and as unguessable. Made in one allocation, the header and the
-    /// boundary together.
+    /// A `Content-Type` with a new boundary, `mailroom-` and 32 hexadecimal digits: a process-wide
+    /// counter, which makes every boundary unique, and SipHash (`Hasher`, keyed per process) of a
+    /// random seed and that counter, which no one outside the process can predict, so no body will
+    /// contain the boundary by chance or by design. A random call is a system call on Linux, which
+    /// showed in the send path's profile, hence one seed per process. Made in one allocation, the
+    /// header and the boundary together.
     static func randomContentType() -> String {
         let sequence = boundaryCounter.wrappingAdd(1, ordering: .relaxed).newValue
-        func mixed(_ lane: UInt8) -> UInt64 {
-            var hasher = Hasher()
-            hasher.combine(boundarySeed)
-            hasher.combine(sequence)
-            hasher.combine(lane)
-            return UInt64(UInt(bitPattern: hasher.finalize()))
-        }
+        var hasher = Hasher()
+        hasher.combine(boundarySeed)
+        hasher.combine(sequence)
+        let mixed = UInt64(UInt(bitPattern: hasher.finalize()))
         return String(unsafeUninitializedCapacity: contentTypePrefix.utf8CodeUnitCount + randomBoundaryLength) { buffer in
             var cursor = Cursor(UnsafeMutableRawBufferPointer(buffer))
             cursor.write(contentTypePrefix)
             cursor.write("mailroom-")
-            cursor.writeHex(mixed(0))
-            cursor.writeHex(mixed(1))
+            cursor.writeHex(mixed)
+            cursor.writeHex(sequence)
             return cursor.offset
         }
     }
@@ -259,10 +260,15 @@ struct MultipartFormBody: AsyncSequence, Sendable {
             write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
 
-        /// `text`'s UTF-8 from byte `start` on.
+        /// `text`'s UTF-8 from byte `start` on, read in place: `withUTF8` would need a copy of the
+        /// string (a retain and a release per write, which showed in the send path's profile).
         mutating func write(contentsOf text: String, from start: Int = 0) {
-            var text = text
-            text.withUTF8 { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
+            let written: Void? = text.utf8.withContiguousStorageIfAvailable { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
+            if written == nil {
+                // A string bridged from Objective-C, whose bytes are not UTF-8 in memory.
+                var text = text
+                text.withUTF8 { write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start...]))) }
+            }
         }
 
         /// `--boundary\r\nContent-Disposition: form-data; name="name"\r\n\r\n`: a field up to its value.
@@ -295,8 +301,10 @@ struct MultipartFormBody: AsyncSequence, Sendable {
     /// Form-data names and file names are quoted strings; quotes and line breaks are percent-escaped
     /// as browsers do (the HTML standard's multipart/form-data encoding).
     fileprivate static func escaped(_ text: String) -> String {
-        // Names almost never need it; the check is a byte scan, the replacement goes through Foundation.
-        guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else { return text }
+        // Names almost never need it; the check is a byte scan (over the bytes in place, which is
+        // tighter than the view's iterator), the replacement goes through Foundation.
+        func special(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x0D || byte == 0x0A }
+        guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? text.utf8.contains(where: special) else { return text }
         return text.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
     }
 

@@ -139,11 +139,26 @@ import Testing
         enum OtherKey: ProviderOptionKey { static let defaultValue = Other() }
         var options = SendOptions()
         #expect(options.mailgun == MailgunOptions())
+        #expect(options.mailgunIfSet == nil)
         options.providerOptions[OtherKey.self] = Other(level: 1)
         #expect(options.mailgun == MailgunOptions())
+        #expect(options.mailgunIfSet == MailgunOptions())
         options.mailgun.domain = "mg.acme.test"
         #expect(options.mailgun.domain == "mg.acme.test")
+        #expect(options.mailgunIfSet?.domain == "mg.acme.test")
         #expect(options.providerOptions[OtherKey.self].level == 1)
+    }
+
+    /// A form written without Mailgun's options (`nil`, what a send passes when a message sets
+    /// none) is the form written with the default ones, byte for byte.
+    @Test func noMailgunOptionsWriteTheDefaults() throws {
+        var email = Email(from: "Acme <hello@acme.test>", to: ["bob@example.com"], subject: "Hello", text: "Hi")
+        email.options.deliveryTime = Date(timeIntervalSince1970: 2_000_000_000)
+        email.options.testMode = true
+        let withoutOptions = try #require(try MailgunForm.body(for: email, mailgun: nil, boundary: "B").buffered)
+        let withDefaults = try #require(try MailgunForm.body(for: email, mailgun: MailgunOptions(), boundary: "B").buffered)
+        #expect(String(buffer: withoutOptions) == String(buffer: withDefaults))
+        #expect(String(buffer: withoutOptions).contains("name=\"o:deliverytime\"\r\n\r\nWed, 18 May 2033 03:33:20 +0000\r\n"))
     }
 
     @Test func boundariesAreDistinctAndWithinRFC2046sLimit() {
