@@ -10,12 +10,15 @@ import NIOHTTP1
 // multipart body, and `MailgunMailer.send` producing the same bytes, against one local sink outside
 // this process (Benchmarks/Scripts/nginx-sink), at concurrency 1, 16 and 64. Rounds alternate the
 // two, and each reports throughput and this process's CPU time per send; the table gives medians
-// and the medians of each round's Mailroom-to-raw ratios. Not an ordo-one benchmark: the figures that matter are the ratios of two
-// variants measured side by side in one process, which that harness does not report.
+// and the medians of each round's Mailroom-to-raw ratios. Not an ordo-one benchmark: the figures
+// that matter are the ratios of two variants measured side by side in one process, which that
+// harness does not report.
 //
 //   Benchmarks/Scripts/nginx-sink start
 //   cd Benchmarks && MAILROOM_SINK_URL=http://127.0.0.1:8099 swift run -c release SendPath [rounds]
+//   SENDPATH_SENDS=3000 … SendPath 100     # shorter rounds (sends per round at 16 and 64; a quarter at 1)
 //   SENDPATH_PROFILE=mailroom perf record -e cpu-clock -g .build/release/SendPath   # one variant, for profiles
+//   SENDPATH_TRACE=1 …                     # runs traced, to split one profile by variant (Scripts/sendpath-split)
 
 guard let sink = ProcessInfo.processInfo.environment["MAILROOM_SINK_URL"], !sink.isEmpty else {
     FileHandle.standardError.write(Data("SendPath: set MAILROOM_SINK_URL (Benchmarks/Scripts/nginx-sink start prints it)\n".utf8))
@@ -140,7 +143,8 @@ print("Send path against \(sink): \(rounds) rounds per concurrency; medians, and
 print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for concurrency in [1, 16, 64] {
-    let sends = ProcessInfo.processInfo.environment["SENDPATH_SENDS"].flatMap(Int.init).map { concurrency == 1 ? $0 / 4 : $0 } ?? (concurrency == 1 ? 3_000 : 12_000)
+    let sendsPerRound = ProcessInfo.processInfo.environment["SENDPATH_SENDS"].flatMap(Int.init) ?? 12_000
+    let sends = concurrency == 1 ? sendsPerRound / 4 : sendsPerRound
     _ = try await run("warm-up", 3_000, concurrency: concurrency, sendRaw)        // warm-up: connections, caches
     _ = try await run("warm-up", 3_000, concurrency: concurrency, sendMailroom)
     var raw: [Sample] = []
