@@ -128,14 +128,8 @@ public struct MailgunClient: Sendable {
                 record(request, url: url, status: response.status == 200 ? "200" : String(response.status), started: started, attempt: attempt, logger: logger)
                 if (200..<300).contains(response.status) { return response }
                 failure = MailgunResponseError.error(status: response.status, headers: response.headers, body: Array(response.body.readableBytesView))
-            } catch let error as MailroomError {
-                failure = error
-                record(request, url: url, status: failure.shortDescription, started: started, attempt: attempt, logger: logger)
             } catch {
-                // A cancelled task stops here, whichever layer noticed first (AsyncHTTPClient reports
-                // its own `cancelled` error); it is never retried or reported as a transport failure.
-                if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                failure = Self.transportError(error)
+                failure = try Self.mailroomError(error)
                 record(request, url: url, status: failure.shortDescription, started: started, attempt: attempt, logger: logger)
             }
             guard attempt < policy.maximumAttempts, shouldRetry(failure, request: request) else { throw failure }
@@ -241,6 +235,15 @@ public struct MailgunClient: Sendable {
     /// A `Duration` as NIO's `TimeAmount`.
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
         .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// A failed attempt's error in Mailroom's vocabulary. A cancelled task stops here, whichever
+    /// layer noticed first (AsyncHTTPClient reports its own `cancelled` error): it is rethrown as
+    /// `CancellationError`, never retried or reported as a transport failure.
+    private static func mailroomError(_ error: any Error) throws -> MailroomError {
+        if let error = error as? MailroomError { return error }
+        if error is CancellationError || Task.isCancelled { throw CancellationError() }
+        return transportError(error)
     }
 
     /// Transport failures in Mailroom's vocabulary; the underlying error's text never holds the key.

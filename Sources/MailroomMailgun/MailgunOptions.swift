@@ -142,8 +142,7 @@ enum MailgunOptionsKey: ProviderOptionKey {
 extension SendOptions {
     /// Mailgun's own send options for this message.
     public var mailgun: MailgunOptions {
-        // The empty case without the generic subscript, which is not specialized across modules.
-        get { providerOptions.isEmpty ? MailgunOptionsKey.defaultValue : providerOptions[MailgunOptionsKey.self] }
+        get { providerOptions[MailgunOptionsKey.self] }
         set { providerOptions[MailgunOptionsKey.self] = newValue }
     }
 

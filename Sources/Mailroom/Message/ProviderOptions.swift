@@ -40,7 +40,7 @@ public struct ProviderOptions: Sendable, Hashable {
     /// The options stored under `key`, or the key's default.
     public subscript<Key: ProviderOptionKey>(key: Key.Type) -> Key.Value {
         // Most messages set no provider option: no hashing for them.
-        get { entries.isEmpty ? Key.defaultValue : entries[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
+        get { isEmpty ? Key.defaultValue : entries[ObjectIdentifier(key)]?.value as? Key.Value ?? Key.defaultValue }
         set {
             entries[ObjectIdentifier(key)] = Entry(
                 value: newValue,
