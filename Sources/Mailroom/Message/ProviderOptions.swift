@@ -33,8 +33,8 @@ public struct ProviderOptions: Sendable, Hashable {
     /// Creates empty storage.
     public init() {}
 
-    /// Whether no provider option is stored: a provider's getter can answer its default without
-    /// a generic look-up (most messages set none, and every send reads them).
+    /// Whether no provider option is stored: a provider's send path can take its defaults without
+    /// a generic look-up or a copy (most messages set none, and every send reads them).
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The options stored under `key`, or the key's default.
