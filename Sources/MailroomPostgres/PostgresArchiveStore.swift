@@ -25,8 +25,9 @@ public import PostgresNIO
 /// ```
 ///
 /// A record is one statement (the entry and its bytes, committed together), a settle one
-/// `UPDATE`: once `record` returns, the message is in the database as durably as the server
-/// commits (PostgreSQL's default: on disk). Reads take messages in slices of
+/// `UPDATE`, each in a transaction of its own: once `record` returns, the server has answered its
+/// `COMMIT`, so the message is in the database as durably as the server commits (PostgreSQL's
+/// default: on disk). Reads take messages in slices of
 /// ``Configuration-swift.struct/sliceSize`` bytes and check them against the recorded size and
 /// SHA-256. Standard tools read a message back:
 /// `psql -Atc "SELECT encode(gzip, 'base64') FROM mailroom.archive_bodies WHERE id = '…'" | base64 -d | gunzip`.
@@ -130,7 +131,7 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
 
     // MARK: Recording
 
-    /// Compresses `message`, then inserts its entry and its bytes in one statement.
+    /// Compresses `message`, then inserts its entry and its bytes in one statement and commits.
     public func record(_ message: MIMEMessage, details: ArchiveDetails, outcome: ArchiveOutcome?, logger: Logger) async throws -> ArchiveEntry {
         let date = Date(timeIntervalSince1970: configuration.now().timeIntervalSince1970.rounded(.down))
         let id = ArchiveID.make(date: date)
@@ -152,9 +153,9 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         let people = PostgresSearchText.document(([entry.from] + entry.recipients + entry.tags).joined(separator: " "))
         let body = PostgresSearchText.document(details.text ?? ArchiveText.body(ofMessage: head))
         let compressed = gzip
-        _ = try await PostgresErrors.storage("recording a message", within: configuration.queryTimeout) {
-            // Read to the end, so that the connection goes back to the pool now.
-            try await client.query(
+        try await write("recording a message") { connection in
+            // Read to the end, so that the transaction's COMMIT follows on the connection now.
+            _ = try await connection.run(
                 """
                 WITH entry AS (
                     INSERT INTO \(unescaped: entries) (id, recorded_at, message_id, provider_id, sender, sender_address, recipients, subject, tags,
@@ -177,17 +178,20 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         return entry
     }
 
-    /// Records the message's new state in one `UPDATE`.
+    /// Records the message's new state in one `UPDATE` and commits.
     public func settle(_ id: String, outcome: ArchiveOutcome, logger: Logger) async throws -> ArchiveEntry {
         try ArchiveID.check(id)
-        let settled = try await read("settling a message") {
-            try await client.query(
-                """
-                UPDATE \(unescaped: entries) e SET state = \(outcome.state.name), provider_id = coalesce(\(outcome.providerID), e.provider_id),
-                    failure = \(outcome.failure), revision = e.revision + 1
-                WHERE e.id = \(id) RETURNING \(unescaped: PostgresArchiveSchema.columns)
-                """,
-                logger: self.logger
+        let entries = self.entries
+        let settled = try await write("settling a message") { connection in
+            try await Self.decoded(
+                connection.run(
+                    """
+                    UPDATE \(unescaped: entries) e SET state = \(outcome.state.name), provider_id = coalesce(\(outcome.providerID), e.provider_id),
+                        failure = \(outcome.failure), revision = e.revision + 1
+                    WHERE e.id = \(id) RETURNING \(unescaped: PostgresArchiveSchema.columns)
+                    """,
+                    logger: self.logger
+                )
             )
         }
         guard let entry = settled.first else { throw notFound(id) }
@@ -271,10 +275,13 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
     /// Removes the messages recorded before `date`, entries and bytes, in one statement: a crash
     /// leaves either all of them or none.
     public func prune(olderThan date: Date) async throws -> [ArchiveEntry] {
-        let pruned = try await read("pruning the archive") {
-            try await client.query(
-                "DELETE FROM \(unescaped: entries) e WHERE e.recorded_at < \(date) RETURNING \(unescaped: PostgresArchiveSchema.columns)",
-                logger: self.logger
+        let entries = self.entries
+        let pruned = try await write("pruning the archive") { connection in
+            try await Self.decoded(
+                connection.run(
+                    "DELETE FROM \(unescaped: entries) e WHERE e.recorded_at < \(date) RETURNING \(unescaped: PostgresArchiveSchema.columns)",
+                    logger: self.logger
+                )
             )
         }
         return pruned.sorted { $0.id > $1.id }
@@ -284,8 +291,25 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
 
     private func read(_ doing: String, _ query: @escaping @Sendable () async throws -> PostgresRowSequence) async throws -> [ArchiveEntry] {
         try await PostgresErrors.storage(doing, within: configuration.queryTimeout) {
-            try await query().decode(PostgresArchiveSchema.Row.self).all().map(PostgresArchiveSchema.entry)
+            try await Self.decoded(query())
         }
+    }
+
+    /// Runs `body` in a transaction of its own and returns once the server has answered `COMMIT`.
+    ///
+    /// Not a lone statement: postgres-nio ends a statement's results at its `CommandComplete`,
+    /// which in the extended protocol comes before the implicit transaction commits (at `Sync`).
+    /// A server that crashed in between has flushed that `CommandComplete` and lost the write,
+    /// which a send then reported as archived (seen with `pg_ctl restart -m immediate` under a
+    /// burst). A `COMMIT` statement is answered only once the commit is done.
+    private func write<Result: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await PostgresErrors.storage(doing, within: configuration.queryTimeout) {
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    private static func decoded(_ rows: PostgresRowSequence) async throws -> [ArchiveEntry] {
+        try await rows.decode(PostgresArchiveSchema.Row.self).all().map(PostgresArchiveSchema.entry)
     }
 
     /// Feeds the message's gzip bytes to `reader`, a slice per query; `false` when it has none.

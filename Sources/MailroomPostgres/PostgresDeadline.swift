@@ -5,8 +5,10 @@ import Synchronization
 /// send under `ArchivingMailer` or `SuppressingMailer` follows its policy instead of waiting.
 ///
 /// Needed because a query in flight when the server restarted can stay suspended for good in
-/// postgres-nio's pool (1.33; seen with `pg_ctl restart -m immediate` under a burst): neither
-/// failing nor returning, and deaf to cancellation. The operation therefore runs in a task of its
+/// postgres-nio's pool (1.33; seen with `pg_ctl restart -m immediate` under a burst, and with a
+/// transaction's `COMMIT` sent after a statement that returned rows when the connection closed
+/// before that statement's `ReadyForQuery`): neither failing nor returning, and deaf to
+/// cancellation. The operation therefore runs in a task of its
 /// own that the caller stops waiting for; it is cancelled, and what it holds is released if it
 /// ever ends.
 enum PostgresDeadline {

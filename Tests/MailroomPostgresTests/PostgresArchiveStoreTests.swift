@@ -38,6 +38,66 @@ struct PostgresArchiveStoreTests {
         }
     }
 
+    /// The server crashing between running a write and committing it, as the relay shows it: the
+    /// statement's `CommandComplete` arrives, its `ReadyForQuery` never does. The store reports the
+    /// write as failed (nothing the caller was told is archived can be lost) and nothing of it is
+    /// committed.
+    @Test func aWriteIsReportedOnlyOnceTheServerCommittedIt() async throws {
+        let url = try PostgresTestServer.configuredURL()
+        try await PostgresTestServer.withSchema { direct, schema in
+            try await CommitCuttingProxy.with(upstreamHost: url.host, port: url.port) { proxy in
+                let relayed = PostgresClient(
+                    configuration: .init(host: "127.0.0.1", port: proxy.port, username: url.username, password: url.password, database: url.database, tls: .disable),
+                    backgroundLogger: Self.logger
+                )
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await relayed.run() }
+                    defer { group.cancelAll() }
+                    let configuration = PostgresArchiveStore.Configuration(schema: schema, openTimeout: PostgresTestServer.openTimeout, queryTimeout: .seconds(5))
+                    let store = try await PostgresArchiveStore.open(client: relayed, configuration: configuration, logger: Self.logger)
+                    let observer = try await PostgresArchiveStore.open(client: direct, configuration: configuration, logger: Self.logger)
+                    let email = Email(from: "Ops <ops@acme.test>", to: [try EmailAddress("ada@example.com", field: "to")], subject: "Cut", text: "Hello.")
+
+                    proxy.arm("INSERT")
+                    let refused = await #expect(throws: MailroomError.self) {
+                        try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: Self.logger)
+                    }
+                    #expect(proxy.cuts == ["INSERT 0 1"])
+                    #expect(refused?.code == .storage && refused?.isTransient == true)
+                    #expect(refused?.message.hasPrefix("PostgreSQL failed recording a message") == true, "\(String(describing: refused))")
+                    #expect(try await observer.count(matching: ArchiveQuery()) == 0, "the cut transaction is not committed")
+
+                    let entry = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: Self.logger)
+                    proxy.arm("UPDATE")
+                    let unsettled = await #expect(throws: MailroomError.self) {
+                        try await store.settle(entry.id, outcome: .sent(providerID: "<1@mailgun.test>"), logger: Self.logger)
+                    }
+                    #expect(proxy.cuts == ["INSERT 0 1", "UPDATE 1"])
+                    // The COMMIT sent after rows came back can hang in postgres-nio when the
+                    // connection drops (PostgresDeadline): then the query timeout answers.
+                    #expect(unsettled?.code == .storage && unsettled?.isTransient == true)
+                    #expect(unsettled?.message.contains("settling a message") == true, "\(String(describing: unsettled))")
+                    let stored = try await observer.entries(matching: ArchiveQuery(id: entry.id))
+                    #expect(stored.map(\.state) == [.pending] && stored.map(\.revision) == [1])
+
+                    proxy.arm("DELETE")
+                    let unpruned = await #expect(throws: MailroomError.self) {
+                        try await store.prune(olderThan: Date(timeIntervalSinceNow: 3_600))
+                    }
+                    #expect(proxy.cuts == ["INSERT 0 1", "UPDATE 1", "DELETE 1"])
+                    #expect(unpruned?.code == .storage && unpruned?.message.contains("pruning the archive") == true, "\(String(describing: unpruned))")
+                    #expect(try await observer.count(matching: ArchiveQuery()) == 1)
+
+                    // Uncut, every write goes through the relay as before.
+                    let settled = try await store.settle(entry.id, outcome: .sent(providerID: "<1@mailgun.test>"), logger: Self.logger)
+                    #expect(settled.state == .sent && settled.revision == 2)
+                    #expect(try await store.prune(olderThan: Date(timeIntervalSinceNow: 3_600)).map(\.id) == [entry.id])
+                    #expect(proxy.cuts.count == 3)
+                }
+            }
+        }
+    }
+
     static func storedBytes(_ id: String, schema: String, client: PostgresClient) async throws -> [UInt8]? {
         var found: [UInt8]?
         for try await bytes in try await client.query("SELECT gzip FROM \(unescaped: schema).archive_bodies WHERE id = \(id)", logger: logger).decode(ByteBuffer.self) {
