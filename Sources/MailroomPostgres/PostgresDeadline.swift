@@ -6,9 +6,8 @@ import Synchronization
 ///
 /// Needed because a query in flight when the server restarted can stay suspended for good in
 /// postgres-nio's pool (1.33; seen with `pg_ctl restart -m immediate` under a burst, and with a
-/// transaction's `COMMIT` sent after a statement that returned rows when the connection closed
-/// before that statement's `ReadyForQuery`): neither failing nor returning, and deaf to
-/// cancellation. The operation therefore runs in a task of its
+/// transaction's `COMMIT` when the connection closed before the statement before it was followed
+/// by `ReadyForQuery`): neither failing nor returning, and deaf to cancellation. The operation therefore runs in a task of its
 /// own that the caller stops waiting for; it is cancelled, and what it holds is released if it
 /// ever ends.
 enum PostgresDeadline {

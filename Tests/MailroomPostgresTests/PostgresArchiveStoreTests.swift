@@ -53,7 +53,7 @@ struct PostgresArchiveStoreTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await relayed.run() }
                     defer { group.cancelAll() }
-                    let configuration = PostgresArchiveStore.Configuration(schema: schema, openTimeout: PostgresTestServer.openTimeout, queryTimeout: .seconds(5))
+                    let configuration = PostgresArchiveStore.Configuration(schema: schema, openTimeout: PostgresTestServer.openTimeout, queryTimeout: .seconds(8))
                     let store = try await PostgresArchiveStore.open(client: relayed, configuration: configuration, logger: Self.logger)
                     let observer = try await PostgresArchiveStore.open(client: direct, configuration: configuration, logger: Self.logger)
                     let email = Email(from: "Ops <ops@acme.test>", to: [try EmailAddress("ada@example.com", field: "to")], subject: "Cut", text: "Hello.")
@@ -63,8 +63,7 @@ struct PostgresArchiveStoreTests {
                         try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: Self.logger)
                     }
                     #expect(proxy.cuts == ["INSERT 0 1"])
-                    #expect(refused?.code == .storage && refused?.isTransient == true)
-                    #expect(refused?.message.hasPrefix("PostgreSQL failed recording a message") == true, "\(String(describing: refused))")
+                    Self.expectTransientStorageError(refused, doing: "recording a message")
                     #expect(try await observer.count(matching: ArchiveQuery()) == 0, "the cut transaction is not committed")
 
                     let entry = try await store.record(try email.renderMIME(), details: ArchiveDetails(email), outcome: nil, logger: Self.logger)
@@ -73,10 +72,7 @@ struct PostgresArchiveStoreTests {
                         try await store.settle(entry.id, outcome: .sent(providerID: "<1@mailgun.test>"), logger: Self.logger)
                     }
                     #expect(proxy.cuts == ["INSERT 0 1", "UPDATE 1"])
-                    // The COMMIT sent after rows came back can hang in postgres-nio when the
-                    // connection drops (PostgresDeadline): then the query timeout answers.
-                    #expect(unsettled?.code == .storage && unsettled?.isTransient == true)
-                    #expect(unsettled?.message.contains("settling a message") == true, "\(String(describing: unsettled))")
+                    Self.expectTransientStorageError(unsettled, doing: "settling a message")
                     let stored = try await observer.entries(matching: ArchiveQuery(id: entry.id))
                     #expect(stored.map(\.state) == [.pending] && stored.map(\.revision) == [1])
 
@@ -85,7 +81,7 @@ struct PostgresArchiveStoreTests {
                         try await store.prune(olderThan: Date(timeIntervalSinceNow: 3_600))
                     }
                     #expect(proxy.cuts == ["INSERT 0 1", "UPDATE 1", "DELETE 1"])
-                    #expect(unpruned?.code == .storage && unpruned?.message.contains("pruning the archive") == true, "\(String(describing: unpruned))")
+                    Self.expectTransientStorageError(unpruned, doing: "pruning the archive")
                     #expect(try await observer.count(matching: ArchiveQuery()) == 1)
 
                     // Uncut, every write goes through the relay as before.
@@ -96,6 +92,15 @@ struct PostgresArchiveStoreTests {
                 }
             }
         }
+    }
+
+    /// A cut write's error: transient storage, naming what failed. Either postgres-nio reports the
+    /// closed connection ("PostgreSQL failed …") or the `COMMIT` it sent stays suspended
+    /// (PostgresDeadline) and the query timeout answers ("PostgreSQL did not answer …").
+    static func expectTransientStorageError(_ error: MailroomError?, doing: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(error?.code == .storage && error?.isTransient == true, sourceLocation: sourceLocation)
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("PostgreSQL failed \(doing)") || message.hasPrefix("PostgreSQL did not answer \(doing)"), "\(message)", sourceLocation: sourceLocation)
     }
 
     static func storedBytes(_ id: String, schema: String, client: PostgresClient) async throws -> [UInt8]? {
