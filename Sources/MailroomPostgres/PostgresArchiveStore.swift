@@ -304,6 +304,7 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
     /// burst). A `COMMIT` statement is answered only once the commit is done.
     private func write<Result: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await PostgresErrors.storage(doing, within: configuration.queryTimeout) {
+            // Wrapped: `withTransaction` takes a non-`@Sendable` closure returning a `sending` value.
             try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }

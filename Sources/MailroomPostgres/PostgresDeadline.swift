@@ -5,11 +5,11 @@ import Synchronization
 /// send under `ArchivingMailer` or `SuppressingMailer` follows its policy instead of waiting.
 ///
 /// Needed because a query in flight when the server restarted can stay suspended for good in
-/// postgres-nio's pool (1.33; seen with `pg_ctl restart -m immediate` under a burst, and with a
-/// transaction's `COMMIT` when the connection closed before the statement before it was followed
-/// by `ReadyForQuery`): neither failing nor returning, and deaf to cancellation. The operation therefore runs in a task of its
-/// own that the caller stops waiting for; it is cancelled, and what it holds is released if it
-/// ever ends.
+/// postgres-nio's pool (1.33): neither failing nor returning, and deaf to cancellation. Seen with
+/// `pg_ctl restart -m immediate` under a burst, and with a transaction's `COMMIT` when the server
+/// closed the connection right after the statement before it. The operation therefore runs in a
+/// task of its own that the caller stops waiting for; it is cancelled, and what it holds is
+/// released if it ever ends.
 enum PostgresDeadline {
     static func run<Result: Sendable>(
         _ timeout: Duration,

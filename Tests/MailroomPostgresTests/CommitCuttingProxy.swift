@@ -47,6 +47,7 @@ final class CommitCuttingProxy: Sendable {
                 try await server.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { relays in
                         for try await client in connections {
+                            // A relay that fails (the server refused it) just ends, as a dropped connection would.
                             relays.addTask { try? await proxy.relay(client, toHost: host, port: upstreamPort) }
                         }
                     }
