@@ -295,18 +295,9 @@ public struct PostgresArchiveStore: ArchiveStore, CustomStringConvertible {
         }
     }
 
-    /// Runs `body` in a transaction of its own and returns once the server has answered `COMMIT`.
-    ///
-    /// Not a lone statement: postgres-nio ends a statement's results at its `CommandComplete`,
-    /// which in the extended protocol comes before the implicit transaction commits (at `Sync`).
-    /// A server that crashed in between has flushed that `CommandComplete` and lost the write,
-    /// which a send then reported as archived (seen with `pg_ctl restart -m immediate` under a
-    /// burst). A `COMMIT` statement is answered only once the commit is done.
+    /// `body` in a transaction of its own, done once the server answered its `COMMIT`.
     private func write<Result: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await PostgresErrors.storage(doing, within: configuration.queryTimeout) {
-            // Wrapped: `withTransaction` takes a non-`@Sendable` closure returning a `sending` value.
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        }
+        try await client.committed(doing, within: configuration.queryTimeout, logger: logger, body)
     }
 
     private static func decoded(_ rows: PostgresRowSequence) async throws -> [ArchiveEntry] {

@@ -277,14 +277,12 @@ public struct PostgresSuppressionStore: SuppressionReplica, CustomStringConverti
         }
     }
 
-    /// Runs `body` in a transaction that holds the store's advisory lock.
+    /// Runs `body` in a transaction that holds the store's advisory lock, done once committed.
     private func write<Result: Sendable>(_ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let lock = "mailroom.suppressions." + schema.name
-        return try await PostgresErrors.storage(doing, within: queryTimeout) {
-            try await client.withTransaction(logger: logger) { connection in
-                try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
-                return try await body(connection)
-            }
+        return try await client.committed(doing, within: queryTimeout, logger: logger) { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: self.logger)
+            return try await body(connection)
         }
     }
 

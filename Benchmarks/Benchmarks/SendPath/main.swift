@@ -142,8 +142,8 @@ if let file = ProcessInfo.processInfo.environment["SENDPATH_MEMORY"] {
 print("Send path against \(sink): \(rounds) rounds per concurrency; medians, and medians of the rounds' ratios")
 print("| Concurrency | Raw AHC sends/s | MailgunMailer sends/s | Throughput ratio | Raw CPU µs/send | MailgunMailer CPU µs/send | CPU ratio |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+let sendsPerRound = ProcessInfo.processInfo.environment["SENDPATH_SENDS"].flatMap(Int.init) ?? 12_000
 for concurrency in [1, 16, 64] {
-    let sendsPerRound = ProcessInfo.processInfo.environment["SENDPATH_SENDS"].flatMap(Int.init) ?? 12_000
     let sends = concurrency == 1 ? sendsPerRound / 4 : sendsPerRound
     _ = try await run("warm-up", 3_000, concurrency: concurrency, sendRaw)        // warm-up: connections, caches
     _ = try await run("warm-up", 3_000, concurrency: concurrency, sendMailroom)
