@@ -46,13 +46,12 @@ struct PostgresArchiveStoreTests {
         let url = try PostgresTestServer.configuredURL()
         try await PostgresTestServer.withSchema { direct, schema in
             try await CommitCuttingProxy.with(upstreamHost: url.host, port: url.port) { proxy in
-                let relayed = PostgresClient(
-                    configuration: .init(host: "127.0.0.1", port: proxy.port, username: url.username, password: url.password, database: url.database, tls: .disable),
-                    backgroundLogger: Self.logger
-                )
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await relayed.run() }
-                    defer { group.cancelAll() }
+                // Plain bytes through the relay, which reads the server's messages.
+                var relayedURL = url
+                relayedURL.host = "127.0.0.1"
+                relayedURL.port = proxy.port
+                relayedURL.sslMode = "disable"
+                try await relayedURL.withClient(logger: Self.logger) { relayed in
                     let configuration = PostgresArchiveStore.Configuration(schema: schema, openTimeout: PostgresTestServer.openTimeout, queryTimeout: .seconds(8))
                     let store = try await PostgresArchiveStore.open(client: relayed, configuration: configuration, logger: Self.logger)
                     let observer = try await PostgresArchiveStore.open(client: direct, configuration: configuration, logger: Self.logger)
